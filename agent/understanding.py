@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from typing_extensions import TypedDict
-
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
 Intent = Literal[
     "greeting",
