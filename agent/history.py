@@ -1,0 +1,55 @@
+"""Reading the conversation history: this turn's tool calls and results, and trimming."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage, ToolMessage
+
+
+def current_turn(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """The messages since the customer's latest message, that message excluded."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return list(messages[index + 1 :])
+    return list(messages)
+
+
+def tool_results(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
+    """This turn's tool results, each the tool's JSON payload plus its `tool` name."""
+    results: list[dict[str, Any]] = []
+    for message in current_turn(messages):
+        if not isinstance(message, ToolMessage):
+            continue
+        try:
+            payload = json.loads(message.content) if isinstance(message.content, str) else {}
+        except json.JSONDecodeError:
+            payload = {"error": "unreadable", "detail": str(message.content)[:200]}
+        if not isinstance(payload, dict):
+            payload = {"result": payload}
+        results.append({"tool": message.name, **payload})
+    return results
+
+
+def tool_calls(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
+    """This turn's tool calls as `{name, args}`."""
+    calls: list[dict[str, Any]] = []
+    for message in current_turn(messages):
+        if isinstance(message, AIMessage):
+            calls.extend({"name": c["name"], "args": c["args"]} for c in message.tool_calls)
+    return calls
+
+
+def trim_to_recent_turns(messages: Sequence[AnyMessage], turns: int) -> list[RemoveMessage]:
+    """Removals that keep only the last `turns` customer turns.
+
+    Cutting at a customer message keeps every tool result next to the call that produced
+    it, so the history stays valid for any chat model.
+    """
+    starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    if len(starts) <= turns:
+        return []
+    cut = starts[-turns]
+    return [RemoveMessage(id=message.id) for message in messages[:cut] if message.id]

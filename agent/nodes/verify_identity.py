@@ -1,0 +1,93 @@
+"""`verify_identity`: may this customer see the order they ask about?
+
+It applies the ownership rule before any tool runs, asks for what is missing (the order
+number, then the purchase e-mail or CPF) and hands off after too many wrong answers.
+What it tells the customer never depends on whose order a number is.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.context import Context
+from agent.state import AgentState, Identity, Request
+from integrations.nuvemshop.errors import NuvemshopError
+from tools.identity import CustomerIdentity
+
+logger = logging.getLogger(__name__)
+
+
+def _with_proofs(identity: Identity, entities: dict[str, str]) -> Identity:
+    """The identity plus any e-mail or CPF given in this message."""
+    emails = list(identity.get("emails", []))
+    cpfs = list(identity.get("cpfs", []))
+    if (email := entities.get("email")) and email not in emails:
+        emails.append(email)
+    if (cpf := entities.get("cpf")) and cpf not in cpfs:
+        cpfs.append(cpf)
+    return Identity(
+        sender_id=identity["sender_id"], phone=identity.get("phone"), emails=emails, cpfs=cpfs
+    )
+
+
+def _as_customer(identity: Identity) -> CustomerIdentity:
+    return CustomerIdentity(
+        phone=identity.get("phone"),
+        emails=tuple(identity.get("emails", [])),
+        cpfs=tuple(identity.get("cpfs", [])),
+    )
+
+
+async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Check ownership of the requested order and record the verdict in `outcome`."""
+    understanding = state.get("understanding", {})
+    entities: dict[str, str] = understanding.get("entities", {})
+    gave_proof = bool(entities.get("email") or entities.get("cpf"))
+    identity = _with_proofs(state["identity"], entities)
+    request: Request = state.get("request", {})
+    number = request.get("order_number")
+    outcome = dict(state.get("outcome", {}))
+    waiting = {"pending": request, "awaiting": "identity"}
+    settled = {"pending": None, "awaiting": None}
+
+    def verdict(result: str, changes: dict[str, Any], **facts: Any) -> dict[str, Any]:
+        outcome.update(identity_check=result, **facts)
+        return {"identity": identity, "outcome": outcome, **changes}
+
+    if not number:
+        if identity["emails"]:
+            return verdict("listing", settled)
+        return verdict("ask_order_number", {"pending": request, "awaiting": "order_number"})
+
+    if number in (state.get("verified_orders") or []):
+        return verdict("verified", settled)
+
+    try:
+        lookup = await runtime.context.orders.lookup(number, _as_customer(identity))
+    except NuvemshopError as error:
+        logger.warning("ownership check failed: %s", type(error).__name__)
+        return verdict("store_unavailable", {"handoff_reason": "unresolved"})
+
+    if lookup.status == "not_found":
+        return verdict("order_not_found", settled, order_number=number)
+    if lookup.status == "ok":
+        verified = [*(state.get("verified_orders") or []), number]
+        return verdict("verified", {**settled, "verified_orders": verified, "failed_attempts": 0})
+
+    invalid = understanding.get("invalid", [])
+    if not gave_proof and any(kind in ("email", "cpf") for kind in invalid):
+        return verdict("invalid_proof", waiting)
+    if not gave_proof:
+        return verdict("ask_identity", waiting)
+
+    failures = int(state.get("failed_attempts") or 0) + 1
+    allowed = runtime.context.limits.identity_attempts
+    if failures >= allowed:
+        changes = {**settled, "failed_attempts": failures, "handoff_reason": "identity_failed"}
+        return verdict("locked", changes)
+    return verdict(
+        "mismatch", {**waiting, "failed_attempts": failures}, attempts_left=allowed - failures
+    )

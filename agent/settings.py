@@ -1,0 +1,92 @@
+"""Runtime settings, read once from the environment or a `.env` file.
+
+Every outside system is switched on by its own variables; with none set, Atendente runs
+offline on embedded defaults (the demo store, the demo carrier and the rules brain).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HANDOFF_ROUTING: dict[str, str] = {
+    "refund": "financeiro",
+    "payment_problem": "financeiro",
+    "delivery_problem": "logistica",
+    "exchange_return": "trocas",
+    "cancel_shipped": "trocas",
+    "cancel_unshipped": "atendimento",
+    "human_request": "atendimento",
+    "identity_failed": "atendimento",
+    "unresolved": "atendimento",
+}
+
+
+def _env(*names: str) -> AliasChoices:
+    """Accept a setting under each of its environment names (prefixed or vendor-standard)."""
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one Atendente deployment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    brain: Literal["rules", "auto"] = Field("auto", validation_alias=_env("ATENDENTE_BRAIN"))
+    """`auto` picks the best brain available; today that is the offline `rules` brain."""
+
+    nuvemshop_store_id: str | None = Field(None, validation_alias=_env("NUVEMSHOP_STORE_ID"))
+    nuvemshop_access_token: SecretStr | None = Field(
+        None, validation_alias=_env("NUVEMSHOP_ACCESS_TOKEN")
+    )
+    nuvemshop_api_url: str = Field(
+        "https://api.nuvemshop.com.br", validation_alias=_env("NUVEMSHOP_API_URL")
+    )
+    nuvemshop_api_version: str = Field("v1", validation_alias=_env("NUVEMSHOP_API_VERSION"))
+    nuvemshop_user_agent: str = Field(
+        "Atendente (suporte@atendente.app)", validation_alias=_env("NUVEMSHOP_USER_AGENT")
+    )
+
+    correios_api_url: str = Field(
+        "https://api.correios.com.br", validation_alias=_env("CORREIOS_API_URL")
+    )
+    correios_token: SecretStr | None = Field(None, validation_alias=_env("CORREIOS_TOKEN"))
+
+    store_name: str = Field("Loja Aurora", validation_alias=_env("ATENDENTE_STORE_NAME"))
+    store_url: str = Field(
+        "https://lojaaurora.example.com", validation_alias=_env("ATENDENTE_STORE_URL")
+    )
+    store_hours: str = Field(
+        "de segunda a sexta, das 9h às 18h, e aos sábados, das 9h às 13h",
+        validation_alias=_env("ATENDENTE_STORE_HOURS"),
+    )
+    store_exchange_policy: str = Field(
+        "Você tem até 30 dias após o recebimento para trocar ou devolver, "
+        "com a etiqueta e sem sinais de uso.",
+        validation_alias=_env("ATENDENTE_STORE_EXCHANGE_POLICY"),
+    )
+    handoff_routing: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_HANDOFF_ROUTING),
+        validation_alias=_env("ATENDENTE_HANDOFF_ROUTING"),
+    )
+
+    max_tool_rounds: int = Field(4, ge=1, le=10, validation_alias=_env("ATENDENTE_MAX_TOOL_ROUNDS"))
+    max_inbound_chars: int = Field(
+        2000, ge=100, validation_alias=_env("ATENDENTE_MAX_INBOUND_CHARS")
+    )
+    identity_attempts: int = Field(3, ge=1, validation_alias=_env("ATENDENTE_IDENTITY_ATTEMPTS"))
+    history_turns: int = Field(10, ge=2, validation_alias=_env("ATENDENTE_HISTORY_TURNS"))
+
+    @property
+    def uses_demo_store(self) -> bool:
+        """True when no Nuvemshop credentials are set, so the offline demo store serves orders."""
+        return not (self.nuvemshop_store_id and self.nuvemshop_access_token)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read the settings once per process; tests build their own `Settings` instead."""
+    return Settings()

@@ -1,0 +1,105 @@
+"""The conversation state that LangGraph checkpoints for each customer thread.
+
+Fields are plain JSON-friendly dicts and lists so a checkpoint can be stored, encrypted and
+replayed by any saver. Fields marked "per turn" are reset by `guard` at the start of a turn.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
+
+from agent.understanding import Intent
+
+Awaiting = Literal["order_number", "identity"]
+
+
+class Inbound(TypedDict, total=False):
+    """One inbound customer message as the caller hands it to the graph."""
+
+    text: str
+    """The message text ('' for media without a caption)."""
+    sender_id: str
+    """The WhatsApp user id (wa_id or business-scoped id); also the thread id."""
+    phone: str | None
+    """The sender's phone in E.164, when WhatsApp shares it."""
+    media_type: str | None
+    """'image', 'audio', 'video', 'document', 'sticker', 'location' or 'contacts'."""
+
+
+class Identity(TypedDict):
+    """Who the customer is and what they proved; tools read ownership from here only."""
+
+    sender_id: str
+    phone: str | None
+    emails: list[str]
+    """E-mails the customer gave in this conversation."""
+    cpfs: list[str]
+    """CPFs (11 digits) the customer gave in this conversation."""
+
+
+class Request(TypedDict, total=False):
+    """What the customer is asking for, kept across turns while we wait for their answer."""
+
+    intents: list[Intent]
+    order_number: str | None
+    tracking_code: str | None
+
+
+class OutboundMessage(TypedDict, total=False):
+    """One message for the caller to deliver (WhatsApp text, reply buttons or list)."""
+
+    type: Literal["text", "buttons", "list"]
+    text: str
+    buttons: list[dict[str, str]]
+    """Reply buttons: at most 3, each {'id', 'title'} with a title of at most 20 chars."""
+
+
+class Handoff(TypedDict):
+    """An open handoff: a human department owns the thread until it gives it back."""
+
+    department: str
+    ticket: str
+    reason: str
+
+
+class AgentState(TypedDict, total=False):
+    """The full checkpointed state of one customer conversation."""
+
+    inbound: Inbound
+    """The message that started this turn (input)."""
+    messages: Annotated[list[AnyMessage], add_messages]
+    """Conversation history, trimmed to the last few turns by `guard`."""
+    identity: Identity
+    """Sender and the proofs of identity given so far."""
+    understanding: dict[str, Any]
+    """Per turn: the brain's `Understanding` of the inbound text, as a dict."""
+    request: Request
+    """Per turn: the request being served (this message merged with a pending one)."""
+    pending: Request | None
+    """A request waiting for the customer's order number or proof of identity."""
+    awaiting: Awaiting | None
+    """What our last message asked the customer for."""
+    failed_attempts: int
+    """Proofs of identity that did not match, in a row."""
+    verified_orders: list[str]
+    """Order numbers this customer has proven to own."""
+    outcome: dict[str, Any]
+    """Per turn: facts for the reply (verification result, empty message, media...)."""
+    tool_rounds: int
+    """Per turn: how many act -> tools rounds ran, to bound the loop."""
+    handoff_reason: str | None
+    """Per turn: why `act` or `verify_identity` asks for a human department."""
+    handoff: Handoff | None
+    """The open handoff; while set, the bot stays silent."""
+    outbox: list[OutboundMessage]
+    """Per turn: messages for the caller to send; the graph itself sends nothing."""
+
+
+class TurnInput(TypedDict):
+    """The input schema: callers pass only the inbound message."""
+
+    inbound: Inbound

@@ -1,0 +1,189 @@
+"""The tools a brain may call, wrapping the business services in `tools/`.
+
+Each tool reads the customer's identity from graph state through `ToolRuntime`; no tool
+takes an identity argument, so a model (or a prompt injection) cannot choose whose data
+it sees. Results are JSON for the brain; errors come back as data, never as exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Literal
+
+from langchain_core.tools import BaseTool, tool
+from langgraph.prebuilt import ToolRuntime
+
+from agent.context import Context
+from agent.state import AgentState
+from agent.understanding import Intent
+from integrations.nuvemshop.errors import NuvemshopError
+from integrations.nuvemshop.models import Order
+from tools.financial import payment_info, refund_request
+from tools.identity import CustomerIdentity
+from tools.views import order_stage, order_summary
+
+logger = logging.getLogger(__name__)
+
+Runtime = ToolRuntime[Context, AgentState]
+HandoffReason = Literal[
+    "human_request", "exchange_return", "delivery_problem", "payment_problem", "unresolved"
+]
+
+
+def identity_of(state: AgentState) -> CustomerIdentity:
+    """The verified identity held in graph state."""
+    identity = state.get("identity")
+    if identity is None:
+        return CustomerIdentity()
+    return CustomerIdentity(
+        phone=identity.get("phone"),
+        emails=tuple(identity.get("emails", [])),
+        cpfs=tuple(identity.get("cpfs", [])),
+    )
+
+
+def _dump(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False)
+
+
+async def _owned_order(runtime: Runtime, order_number: str) -> Order | dict[str, Any]:
+    """The order if the customer owns it, else an error payload that reveals nothing."""
+    number = "".join(ch for ch in order_number if ch.isdigit())
+    if not number:
+        return {"error": "invalid_order_number"}
+    try:
+        lookup = await runtime.context.orders.lookup(number, identity_of(runtime.state))
+    except NuvemshopError as error:
+        logger.warning("order lookup failed: %s", type(error).__name__)
+        return {"error": "store_unavailable", "handoff": "unresolved"}
+    if lookup.order is None:
+        # not_found and not_owner answer alike, so numbers cannot be probed for owners.
+        return {"error": "order_not_available", "order_number": number}
+    return lookup.order
+
+
+@tool
+async def get_order(order_number: str, runtime: Runtime) -> str:
+    """Look up one of the customer's own orders: stage, items, payment and shipping."""
+    order = await _owned_order(runtime, order_number)
+    if isinstance(order, dict):
+        return _dump(order)
+    return _dump(order_summary(order))
+
+
+@tool
+async def list_my_orders(runtime: Runtime) -> str:
+    """List the customer's own recent orders (needs the e-mail they gave in this chat)."""
+    try:
+        orders = await runtime.context.orders.orders_of(identity_of(runtime.state))
+    except NuvemshopError as error:
+        logger.warning("order listing failed: %s", type(error).__name__)
+        return _dump({"error": "store_unavailable", "handoff": "unresolved"})
+    return _dump({"orders": [order_summary(order) for order in orders]})
+
+
+@tool
+async def track_order(order_number: str, runtime: Runtime) -> str:
+    """Track the package of one of the customer's own orders with the carrier."""
+    order = await _owned_order(runtime, order_number)
+    if isinstance(order, dict):
+        return _dump(order)
+    code = order.shipping_tracking_number
+    if not code:
+        return _dump(
+            {
+                "order_number": str(order.number),
+                "stage": order_stage(order),
+                "error": "not_shipped_yet",
+            }
+        )
+    tracking = await runtime.context.tracking.track(code, url=order.shipping_tracking_url)
+    return _dump({"order_number": str(order.number), **tracking})
+
+
+@tool
+async def track_package(tracking_code: str, runtime: Runtime) -> str:
+    """Track a package by the tracking code the customer typed (public carrier data)."""
+    code = tracking_code.strip().upper()
+    return _dump(await runtime.context.tracking.track(code))
+
+
+@tool
+async def get_payment_info(order_number: str, runtime: Runtime) -> str:
+    """Payment status of the customer's own order, with boleto/pix/payment link if pending."""
+    order = await _owned_order(runtime, order_number)
+    if isinstance(order, dict):
+        return _dump(order)
+    return _dump(payment_info(order))
+
+
+@tool
+async def request_refund(order_number: str, runtime: Runtime) -> str:
+    """Ask for a refund of the customer's own order; a person in `financeiro` decides."""
+    order = await _owned_order(runtime, order_number)
+    if isinstance(order, dict):
+        return _dump(order)
+    return _dump(refund_request(order))
+
+
+@tool
+async def request_cancellation(order_number: str, runtime: Runtime) -> str:
+    """Ask to cancel the customer's own order; a person confirms it."""
+    order = await _owned_order(runtime, order_number)
+    if isinstance(order, dict):
+        return _dump(order)
+    stage = order_stage(order)
+    if stage == "cancelled":
+        return _dump({"order_number": str(order.number), "cancellation": "already_cancelled"})
+    reason = "cancel_shipped" if stage in ("shipped", "delivered") else "cancel_unshipped"
+    return _dump(
+        {
+            "order_number": str(order.number),
+            "stage": stage,
+            "cancellation": "handoff",
+            "handoff": reason,
+        }
+    )
+
+
+@tool
+async def request_handoff(
+    reason: HandoffReason, runtime: Runtime, order_number: str | None = None
+) -> str:
+    """Hand the conversation to a human department for `reason`."""
+    payload: dict[str, Any] = {"handoff": reason}
+    if order_number:
+        order = await _owned_order(runtime, order_number)
+        if not isinstance(order, dict):
+            payload["order_number"] = str(order.number)
+    return _dump(payload)
+
+
+ALL_TOOLS: tuple[BaseTool, ...] = (
+    get_order,
+    list_my_orders,
+    track_order,
+    track_package,
+    get_payment_info,
+    request_refund,
+    request_cancellation,
+    request_handoff,
+)
+
+TOOLS_BY_INTENT: dict[Intent, tuple[str, ...]] = {
+    "order_status": ("get_order", "list_my_orders", "track_order", "get_payment_info"),
+    "tracking": ("track_order", "track_package", "get_order"),
+    "payment": ("get_payment_info", "get_order", "request_handoff"),
+    "refund": ("request_refund", "get_order"),
+    "cancel": ("request_cancellation", "get_order"),
+    "exchange_return": ("request_handoff", "get_order"),
+    "human_agent": ("request_handoff",),
+    "provide_info": ("get_order", "list_my_orders"),
+}
+
+
+def tools_for(intents: list[Intent]) -> list[BaseTool]:
+    """Only the tools the request's intents allow, so a brain cannot wander."""
+    allowed = {name for intent in intents for name in TOOLS_BY_INTENT.get(intent, ())}
+    return [t for t in ALL_TOOLS if t.name in allowed]
