@@ -1,0 +1,19 @@
+"""The `atendente` command line: chat with the agent, classify messages, draw the graph."""
+
+from __future__ import annotations
+
+import typer
+
+from server.cli.chat import chat
+from server.cli.classify import classify
+from server.cli.graph import graph
+
+app = typer.Typer(
+    name="atendente",
+    help="Atendente: WhatsApp customer service for Nuvemshop stores.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(chat)
+app.command()(classify)
+app.command()(graph)

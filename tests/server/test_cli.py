@@ -1,0 +1,111 @@
+"""The `atendente` command line, run as a user would (stdin in, stdout out)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from server.cli import app
+
+runner = CliRunner()
+NODES = [
+    "guard",
+    "classify_intent",
+    "verify_identity",
+    "act",
+    "tools",
+    "handoff",
+    "reply",
+    "human_mode",
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def chat_json(*lines: str, sender: str) -> list[dict[str, Any]]:
+    result = runner.invoke(app, ["chat", "--as", sender, "--json"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_chat_json_answers_the_owner_with_the_tracking_code() -> None:
+    [turn] = chat_json("oi, cadê meu pedido 1001?", sender="+5511987654321")
+    assert set(turn) == {"intent", "entities", "path", "tools", "messages", "handoff"}
+    assert turn["intent"] == "order_status"
+    assert any("AA123456785BR" in m["text"] for m in turn["messages"])
+    assert turn["tools"] == [
+        {"name": "get_order", "args": {"order_number": "1001"}},
+        {"name": "track_order", "args": {"order_number": "1001"}},
+    ]
+
+
+def test_chat_json_stranger_needs_the_email() -> None:
+    turns = chat_json("oi, cadê meu pedido 1001?", "ana.souza@example.com", sender="+5511900000000")
+    assert "AA123456785BR" not in json.dumps(turns[0])
+    assert "Ana" not in json.dumps(turns[0], ensure_ascii=False)
+    assert "AA123456785BR" in json.dumps(turns[1])
+
+
+def test_chat_rejects_a_bad_sender() -> None:
+    result = runner.invoke(app, ["chat", "--as", "abc", "--json"], input="oi\n")
+    assert result.exit_code == 2
+    assert "not a Brazilian phone number" in result.output
+
+
+def test_chat_keeps_blank_lines_as_empty_messages() -> None:
+    turns = chat_json("", "obrigado", sender="+5511900000000")
+    assert len(turns) == 2
+    assert turns[0]["messages"]
+
+
+def test_classify_prints_one_json_line_per_message() -> None:
+    result = runner.invoke(
+        app, ["classify"], input="rastrear AA123456785BR\nmeu cpf 529.982.247-25\n"
+    )
+    assert result.exit_code == 0, result.output
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["intent"] == "tracking"
+    assert first["entities"] == {"tracking_code": "AA123456785BR"}
+    assert second["entities"] == {"cpf": "52998224725"}
+    assert 0 <= first["confidence"] <= 1
+
+
+def test_classify_eval_prints_accuracy() -> None:
+    labelled = Path(__file__).parents[2] / "evals" / "data" / "intents.jsonl"
+    result = runner.invoke(app, ["classify", "--eval", str(labelled)])
+    assert result.exit_code == 0, result.output
+    assert "accuracy" in result.output.lower()
+
+
+def test_classify_eval_missing_file_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["classify", "--eval", "nope.jsonl"])
+    assert result.exit_code == 2
+    assert "no such file" in result.output
+
+
+def test_graph_mermaid_draws_every_node() -> None:
+    result = runner.invoke(app, ["graph", "--format", "mermaid"])
+    assert result.exit_code == 0
+    for node in NODES:
+        assert node in result.stdout
+
+
+def test_graph_ascii_draws_every_node() -> None:
+    result = runner.invoke(app, ["graph", "--format", "ascii"])
+    assert result.exit_code == 0
+    for node in NODES:
+        assert node in result.stdout
+
+
+def test_graph_png_is_a_png(tmp_path: Path) -> None:
+    out = tmp_path / "graph.png"
+    result = runner.invoke(app, ["graph", "--format", "png", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
