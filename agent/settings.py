@@ -7,6 +7,7 @@ offline on embedded defaults (the demo store, the demo carrier and the rules bra
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -72,6 +73,23 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(DEFAULT_HANDOFF_ROUTING),
         validation_alias=_env("ATENDENTE_HANDOFF_ROUTING"),
     )
+
+    redis_url: SecretStr | None = Field(None, validation_alias=_env("REDIS_URL"))
+    """Unset: an embedded Redis server keeps its data under `data_dir`."""
+    redis_prefix: str = Field("atendente", validation_alias=_env("ATENDENTE_REDIS_PREFIX"))
+    """Every key Atendente writes starts with this, so it can share a Redis safely."""
+    data_dir: Path = Field(Path(".atendente"), validation_alias=_env("ATENDENTE_DATA_DIR"))
+    checkpoint_keep_last: int = Field(
+        2, ge=1, le=50, validation_alias=_env("ATENDENTE_CHECKPOINT_KEEP_LAST")
+    )
+    conversation_ttl_days: int = Field(
+        30, ge=1, validation_alias=_env("ATENDENTE_CONVERSATION_TTL_DAYS")
+    )
+    """Idle conversations are deleted after this many days (data retention under the LGPD)."""
+    encryption_key: SecretStr | None = Field(
+        None, validation_alias=_env("ATENDENTE_ENCRYPTION_KEY")
+    )
+    """Base64 or hex of a 16, 24 or 32-byte AES key; set, checkpoints are encrypted at rest."""
 
     max_tool_rounds: int = Field(4, ge=1, le=10, validation_alias=_env("ATENDENTE_MAX_TOOL_ROUNDS"))
     max_inbound_chars: int = Field(

@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+from redis.asyncio import Redis
+
 from agent.brains.base import Brain
 from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, Limits, StoreProfile
 from agent.settings import Settings
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.nuvemshop.demo.store import demo_transport
+from integrations.redis.connection import open_redis
+from integrations.redis.encryption import encrypted_serializer, thread_id_secret
+from integrations.redis.saver import RedisSaver
 from integrations.tracking.correios import CorreiosClient
 from integrations.tracking.demo import demo_correios_transport
 from tools.departments import DepartmentRouter, InMemoryTicketStore, TicketStore
@@ -93,3 +98,24 @@ async def open_context(
                 history_turns=settings.history_turns,
             ),
         )
+
+
+def build_saver(client: Redis, settings: Settings) -> RedisSaver:
+    """The checkpoint saver the app uses: bounded, expiring, encrypted when a key is set."""
+    key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    return RedisSaver(
+        client,
+        keep_last=settings.checkpoint_keep_last,
+        ttl_seconds=settings.conversation_ttl_days * 24 * 3600,
+        prefix=f"{settings.redis_prefix}:cp",
+        serde=encrypted_serializer(key) if key else None,
+        key_secret=thread_id_secret(key) if key else None,
+    )
+
+
+@asynccontextmanager
+async def open_checkpointer(settings: Settings) -> AsyncIterator[RedisSaver]:
+    """Connect to `REDIS_URL`, or start the embedded server, and yield the saver."""
+    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    async with open_redis(url, data_dir=settings.data_dir / "redis") as client:
+        yield build_saver(client, settings)

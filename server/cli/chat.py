@@ -12,7 +12,7 @@ import sys
 from typing import Annotated
 
 import typer
-from langgraph.checkpoint.memory import InMemorySaver
+from pydantic import ValidationError
 from rich.console import Console
 
 from agent.brains.rules.entities import normalize_phone
@@ -22,7 +22,10 @@ from agent.release import release_thread
 from agent.settings import get_settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
-from server.wiring import open_context
+from integrations.redis.connection import RedisUnavailableError
+from integrations.redis.embedded import EmbeddedRedisError
+from integrations.redis.encryption import EncryptionKeyError
+from server.wiring import open_checkpointer, open_context
 
 DEFAULT_SENDER = "+5511987654321"
 QUIT = {"/sair", "/quit", "/exit"}
@@ -48,13 +51,13 @@ async def _chat(sender: str, fresh: bool, as_json: bool) -> None:
     if phone is None:
         raise typer.BadParameter(f"not a Brazilian phone number: {sender!r}", param_hint="--as")
     sender_id = phone.lstrip("+")
-    checkpointer = InMemorySaver()
-    graph = build_graph(checkpointer)
-    if fresh:
-        await checkpointer.adelete_thread(sender_id)
+    settings = get_settings()
     interactive = sys.stdin.isatty() and not as_json
     console = Console()
-    async with open_context(get_settings()) as context:
+    async with open_checkpointer(settings) as checkpointer, open_context(settings) as context:
+        graph = build_graph(checkpointer)
+        if fresh:
+            await checkpointer.adelete_thread(sender_id)
         if interactive:
             console.print(
                 f"[bold]Atendente[/] · você é {phone} · digite {RELEASE} para devolver uma "
@@ -118,4 +121,13 @@ def chat(
     ] = False,
 ) -> None:
     """Chat with the agent against the configured store (the demo store by default)."""
-    asyncio.run(_chat(sender, fresh, as_json))
+    try:
+        asyncio.run(_chat(sender, fresh, as_json))
+    except (
+        RedisUnavailableError,
+        EmbeddedRedisError,
+        EncryptionKeyError,
+        ValidationError,
+    ) as error:
+        typer.echo(f"atendente: {error}", err=True)
+        raise typer.Exit(1) from None

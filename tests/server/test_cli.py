@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from typer.testing import CliRunner
 
+from agent.settings import get_settings
 from server.cli import app
 
 runner = CliRunner()
@@ -25,8 +28,21 @@ NODES = [
 
 
 @pytest.fixture(autouse=True)
-def _no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, redis_url: str, prefix: str
+) -> Iterator[None]:
+    """Run in an empty folder (no .env) on the test Redis, under this test's own prefix."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("ATENDENTE_REDIS_PREFIX", prefix)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+async def _cleanup(redis_client: Redis) -> None:
+    """Depend on the client fixture so this test's keys are deleted afterwards."""
 
 
 def chat_json(*lines: str, sender: str) -> list[dict[str, Any]]:
@@ -109,3 +125,31 @@ def test_graph_png_is_a_png(tmp_path: Path) -> None:
     result = runner.invoke(app, ["graph", "--format", "png", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_chat_resumes_after_a_restart_on_the_embedded_redis(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("REDIS_URL")
+    get_settings.cache_clear()
+    stranger = "+5511900000000"
+    [first] = chat_json("oi, cadê meu pedido 1001?", sender=stranger)
+    assert "e-mail" in first["messages"][0]["text"]
+    assert (tmp_path / ".atendente" / "redis").is_dir()
+    [resumed] = chat_json("ana.souza@example.com", sender=stranger)
+    assert "AA123456785BR" in resumed["messages"][0]["text"]
+
+    result = runner.invoke(
+        app, ["chat", "--as", stranger, "--json", "--fresh"], input="ana.souza@example.com\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "AA123456785BR" not in result.stdout
+
+
+def test_chat_names_redis_url_when_redis_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://:secret@127.0.0.1:1/0")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["chat", "--json"], input="oi\n")
+    assert result.exit_code == 1
+    assert "REDIS_URL" in result.output
+    assert "secret" not in result.output
