@@ -26,6 +26,9 @@ DEFAULT_HANDOFF_ROUTING: dict[str, str] = {
 }
 
 
+DEMO_WEBHOOK_SECRET = "demo-app-secret"
+
+
 def _env(*names: str) -> AliasChoices:
     """Accept a setting under each of its environment names (prefixed or vendor-standard)."""
     return AliasChoices(*names)
@@ -50,6 +53,11 @@ class Settings(BaseSettings):
     nuvemshop_user_agent: str = Field(
         "Atendente (suporte@atendente.app)", validation_alias=_env("NUVEMSHOP_USER_AGENT")
     )
+
+    nuvemshop_app_secret: SecretStr | None = Field(
+        None, validation_alias=_env("NUVEMSHOP_APP_SECRET")
+    )
+    """Signs store webhooks (x-linkedstore-hmac-sha256); the demo store uses a demo secret."""
 
     correios_api_url: str = Field(
         "https://api.correios.com.br", validation_alias=_env("CORREIOS_API_URL")
@@ -91,12 +99,38 @@ class Settings(BaseSettings):
     )
     """Base64 or hex of a 16, 24 or 32-byte AES key; set, checkpoints are encrypted at rest."""
 
+    automations: dict[str, bool] = Field(
+        default_factory=lambda: {
+            "order_paid": True,
+            "order_shipped": True,
+            "order_cancelled": True,
+        },
+        validation_alias=_env("ATENDENTE_AUTOMATIONS"),
+    )
+    """Proactive WhatsApp messages switched on or off, by kind (JSON)."""
+    automation_templates: dict[str, str] = Field(
+        default_factory=lambda: {
+            "order_paid": "pedido_pago",
+            "order_shipped": "pedido_enviado",
+            "order_cancelled": "pedido_cancelado",
+        },
+        validation_alias=_env("ATENDENTE_AUTOMATION_TEMPLATES"),
+    )
+    """Approved WhatsApp template per kind, used outside the customer's 24 h window (JSON)."""
+
     max_tool_rounds: int = Field(4, ge=1, le=10, validation_alias=_env("ATENDENTE_MAX_TOOL_ROUNDS"))
     max_inbound_chars: int = Field(
         2000, ge=100, validation_alias=_env("ATENDENTE_MAX_INBOUND_CHARS")
     )
     identity_attempts: int = Field(3, ge=1, validation_alias=_env("ATENDENTE_IDENTITY_ATTEMPTS"))
     history_turns: int = Field(10, ge=2, validation_alias=_env("ATENDENTE_HISTORY_TURNS"))
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """The secret that signs store webhooks; a fixed one for the offline demo store."""
+        if self.nuvemshop_app_secret is not None:
+            return self.nuvemshop_app_secret.get_secret_value()
+        return DEMO_WEBHOOK_SECRET if self.uses_demo_store else None
 
     @property
     def uses_demo_store(self) -> bool:

@@ -52,10 +52,13 @@ class Request(TypedDict, total=False):
 class OutboundMessage(TypedDict, total=False):
     """One message for the caller to deliver (WhatsApp text, reply buttons or list)."""
 
-    type: Literal["text", "buttons", "list"]
+    type: Literal["text", "buttons", "list", "template"]
     text: str
     buttons: list[dict[str, str]]
     """Reply buttons: at most 3, each {'id', 'title'} with a title of at most 20 chars."""
+    template: dict[str, Any]
+    """An approved template ({'name', 'language', 'parameters'}) for use outside the
+    customer's 24 h window; `text` then holds the same words for logs and tests."""
 
 
 class Handoff(TypedDict):

@@ -35,7 +35,8 @@ def build_brain(settings: Settings) -> Brain:
     return RulesBrain()
 
 
-def _nuvemshop(settings: Settings) -> NuvemshopClient:
+def build_nuvemshop(settings: Settings) -> NuvemshopClient:
+    """The store's API client: the real API with credentials, else the demo store."""
     store_id, token = settings.nuvemshop_store_id, settings.nuvemshop_access_token
     if not store_id or token is None:
         return NuvemshopClient(
@@ -76,11 +77,15 @@ def store_profile(settings: Settings) -> StoreProfile:
 
 @asynccontextmanager
 async def open_context(
-    settings: Settings, *, tickets: TicketStore | None = None
+    settings: Settings,
+    *,
+    tickets: TicketStore | None = None,
+    nuvemshop: NuvemshopClient | None = None,
 ) -> AsyncIterator[Context]:
-    """Open every client the graph needs and close them all on exit."""
+    """Open every client the graph needs (or use `nuvemshop`) and close them on exit."""
     async with AsyncExitStack() as stack:
-        nuvemshop = await stack.enter_async_context(_nuvemshop(settings))
+        if nuvemshop is None:
+            nuvemshop = await stack.enter_async_context(build_nuvemshop(settings))
         correios = _correios(settings)
         if correios is not None:
             await stack.enter_async_context(correios)

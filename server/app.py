@@ -1,0 +1,28 @@
+"""The FastAPI service: store webhooks now, WhatsApp webhooks and workers beside them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from agent.settings import Settings, get_settings
+from server.routes import health, store_webhooks
+from server.services import open_services
+
+
+def create_app(settings: Settings | None = None, *, run_workers: bool = True) -> FastAPI:
+    """Build the app; its lifespan opens Redis, the store client and the workers."""
+    chosen = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_services(chosen, run_workers=run_workers) as services:
+            app.state.services = services
+            yield
+
+    app = FastAPI(title="Atendente", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(store_webhooks.router)
+    return app

@@ -1,0 +1,100 @@
+"""The outbound queue: messages waiting for the WhatsApp sender, each queued once.
+
+Automations and the worker put messages here in the shape the graph's `reply` writes. An
+idempotency key per notice, checked and recorded in the same Lua call that appends to the
+stream, makes a webhook delivered three times produce one message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+DEDUPE_SECONDS = 7 * 24 * 3600
+MAX_LENGTH = 100_000
+
+_PUSH_ONCE = """
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*',
+                    'recipient', ARGV[3], 'source', ARGV[4], 'key', ARGV[5], 'messages', ARGV[6])
+end
+return false
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One queued batch of messages for one customer."""
+
+    entry_id: str
+    recipient: str
+    source: str
+    key: str
+    messages: list[dict[str, Any]]
+
+
+class Outbox:
+    """A Redis Stream of outbound messages with once-only keys (one hash slot, Cluster-safe)."""
+
+    def __init__(self, client: Redis, prefix: str) -> None:
+        """Keep the stream and its keys under `prefix`."""
+        self._client = client
+        self._stream = f"{prefix}:{{outbox}}:stream"
+        self._prefix = prefix
+        self._push = client.register_script(_PUSH_ONCE)
+
+    @property
+    def stream(self) -> str:
+        """The stream the sender consumes."""
+        return self._stream
+
+    def _dedupe_key(self, key: str) -> str:
+        return f"{self._prefix}:{{outbox}}:once:{key}"
+
+    async def push(
+        self, recipient: str, messages: list[dict[str, Any]], *, key: str, source: str
+    ) -> str | None:
+        """Queue `messages` unless `key` was queued before; returns the entry id or None."""
+        entry: Any = await self._push(
+            keys=[self._stream, self._dedupe_key(key)],
+            args=[
+                DEDUPE_SECONDS,
+                MAX_LENGTH,
+                recipient,
+                source,
+                key,
+                json.dumps(messages, ensure_ascii=False),
+            ],
+        )
+        if entry is None:
+            return None
+        return entry.decode() if isinstance(entry, bytes) else str(entry)
+
+    async def entries(self, recipient: str | None = None) -> list[OutboxEntry]:
+        """Everything queued (oldest first), optionally for one customer."""
+        found = []
+        reply: Any = await self._client.xrange(self._stream)
+        for entry_id, fields in reply:
+            data = {k.decode(): v.decode() for k, v in fields.items()}
+            if recipient is not None and data["recipient"] != recipient:
+                continue
+            found.append(
+                OutboxEntry(
+                    entry_id=entry_id.decode(),
+                    recipient=data["recipient"],
+                    source=data["source"],
+                    key=data["key"],
+                    messages=json.loads(data["messages"]),
+                )
+            )
+        return found
+
+    async def forget(self, recipient: str) -> int:
+        """Delete the customer's queued messages (data deletion); returns how many."""
+        doomed = [entry.entry_id for entry in await self.entries(recipient)]
+        if doomed:
+            await self._client.xdel(self._stream, *doomed)
+        return len(doomed)

@@ -1,0 +1,158 @@
+"""LGPD duties from Nuvemshop's privacy webhooks: forget a customer, forget a store, export.
+
+A customer is found by the WhatsApp ids their phone maps to (with and without the ninth
+digit, as WhatsApp ids of older Brazilian mobiles lack it); their conversations, service
+window and queued messages are deleted. An export gathers the same data into a JSON file
+for the store to hand over.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+from redis.asyncio import Redis
+
+from integrations.redis.layout import thread_ref
+from integrations.redis.saver import RedisSaver
+from integrations.whatsapp.window import ServiceWindow
+from server.outbox import Outbox
+from tools.automations import whatsapp_id
+
+logger = logging.getLogger(__name__)
+
+PRIVACY_EVENTS = frozenset({"store/redact", "customers/redact", "customers/data_request"})
+
+
+def customer_ids(phone: str | None) -> list[str]:
+    """Every WhatsApp id a Brazilian phone may appear under."""
+    base = whatsapp_id(phone)
+    if base is None:
+        return []
+    ids = [base]
+    national = base[2:]
+    if len(national) == 11 and national[2] == "9":
+        ids.append("55" + national[:2] + national[3:])
+    elif len(national) == 10:
+        ids.append("55" + national[:2] + "9" + national[2:])
+    return ids
+
+
+def _message_view(message: BaseMessage) -> dict[str, str]:
+    return {
+        "from": "cliente" if message.type == "human" else "atendente",
+        "text": str(message.content),
+    }
+
+
+class PrivacyService:
+    """Carries out customers/redact, store/redact and customers/data_request."""
+
+    def __init__(
+        self,
+        client: Redis,
+        saver: RedisSaver,
+        window: ServiceWindow,
+        outbox: Outbox,
+        *,
+        prefix: str,
+        exports_dir: Path,
+        forget_cached: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> None:
+        """`forget_cached` drops cached store data about a customer, when a cache is used."""
+        self._client = client
+        self._saver = saver
+        self._window = window
+        self._outbox = outbox
+        self._prefix = prefix
+        self._exports_dir = exports_dir
+        self._forget_cached = forget_cached
+
+    async def handle(self, event: str, payload: dict[str, Any]) -> None:
+        """Dispatch one privacy event."""
+        if event == "customers/redact":
+            await self.redact_customer(payload.get("customer") or {})
+        elif event == "customers/data_request":
+            await self.export_customer(payload)
+        elif event == "store/redact":
+            await self.redact_store()
+
+    async def redact_customer(self, customer: dict[str, Any]) -> int:
+        """Delete everything we hold about the customer; returns the threads deleted."""
+        deleted = 0
+        for wa_id in customer_ids(customer.get("phone")):
+            if await self._saver.aget_tuple({"configurable": {"thread_id": wa_id}}):
+                deleted += 1
+            await self._saver.adelete_thread(wa_id)
+            await self._window.forget(wa_id)
+            await self._outbox.forget(wa_id)
+        if self._forget_cached is not None:
+            await self._forget_cached(customer)
+        logger.info("customer redacted: %d conversation(s) deleted", deleted)
+        return deleted
+
+    async def redact_store(self) -> int:
+        """Delete every conversation, window, queued message and cache of the store."""
+        patterns = [
+            f"{self._prefix}:cp:*",
+            f"{self._prefix}:window:*",
+            f"{self._prefix}:{{outbox}}*",
+            f"{self._prefix}:cache:*",
+        ]
+        deleted = 0
+        for pattern in patterns:
+            batch = [key async for key in self._client.scan_iter(match=pattern)]
+            for start in range(0, len(batch), 500):
+                deleted += await self._client.unlink(*batch[start : start + 500])
+        logger.info("store redacted: %d key(s) deleted", deleted)
+        return deleted
+
+    async def export_customer(self, payload: dict[str, Any]) -> Path:
+        """Write what we hold about the customer to a JSON file only the owner can read."""
+        customer = payload.get("customer") or {}
+        conversations = []
+        for wa_id in customer_ids(customer.get("phone")):
+            found = await self._saver.aget_tuple({"configurable": {"thread_id": wa_id}})
+            if found is None:
+                continue
+            values = found.checkpoint["channel_values"]
+            conversations.append(
+                {
+                    "whatsapp_id": wa_id,
+                    "messages": [
+                        _message_view(m)
+                        for m in values.get("messages", [])
+                        if m.type in ("human", "ai") and m.content
+                    ],
+                    "identity_given": values.get("identity", {}),
+                    "verified_orders": values.get("verified_orders", []),
+                    "handoff": values.get("handoff"),
+                    "queued_messages": [e.messages for e in await self._outbox.entries(wa_id)],
+                }
+            )
+        request_id = str((payload.get("data_request") or {}).get("id") or "request")
+        export = {
+            "store_id": payload.get("store_id"),
+            "data_request_id": request_id,
+            "generated_at": datetime.now(UTC).isoformat(),
+            "customer": {k: customer.get(k) for k in ("id", "email", "phone", "identification")},
+            "conversations": conversations,
+        }
+        self._exports_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self._exports_dir / f"data-request-{payload.get('store_id')}-{request_id}.json"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(export, file, ensure_ascii=False, indent=2, default=str)
+        logger.info(
+            "data request %s exported (%d conversation(s), customer %s)",
+            request_id,
+            len(conversations),
+            thread_ref(str(customer.get("id"))),
+        )
+        return path

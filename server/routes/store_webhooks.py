@@ -1,0 +1,100 @@
+"""Nuvemshop webhooks: order events and the LGPD privacy events.
+
+Each request is checked against `x-linkedstore-hmac-sha256` (hex HMAC-SHA256 of the raw
+body with the app secret) before anything else happens, queued, and answered at once; a
+forged or unsigned request has no side effect at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict, ValidationError
+from redis.exceptions import RedisError
+
+from server.body import read_body
+from server.deps import ServicesDep
+from server.signatures import is_signed
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/webhooks/nuvemshop", tags=["store webhooks"])
+
+MAX_BODY_BYTES = 64 * 1024
+SIGNATURE_HEADER = "x-linkedstore-hmac-sha256"
+PRIVACY_ROUTES = {
+    "store-redact": "store/redact",
+    "customers-redact": "customers/redact",
+    "customers-data-request": "customers/data_request",
+}
+
+
+class OrderWebhook(BaseModel):
+    """The body Nuvemshop posts for order events: `{store_id, event, id}`."""
+
+    model_config = ConfigDict(extra="allow")
+    store_id: int | str
+    event: str
+    id: int | str
+
+
+class PrivacyWebhook(BaseModel):
+    """The body of a privacy event: the store, and for customer events, the customer."""
+
+    model_config = ConfigDict(extra="allow")
+    store_id: int | str
+
+
+async def _verified_json(request: Request, services: ServicesDep) -> dict[str, Any]:
+    body = await read_body(request, MAX_BODY_BYTES)
+    if not is_signed(services.settings.webhook_secret, body, request.headers.get(SIGNATURE_HEADER)):
+        logger.warning("store webhook refused: missing or wrong signature")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "body must be a JSON object")
+    store = services.settings.nuvemshop_store_id
+    if store and str(payload.get("store_id")) != store:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "unknown store")
+    return payload
+
+
+async def _queue(services: ServicesDep, event: str, payload: dict[str, Any]) -> dict[str, str]:
+    try:
+        queued = await services.intake.accept(event, payload)
+    except (RedisError, OSError):
+        logger.error("store webhook %s not stored: Redis unavailable", event)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
+    return {"status": "queued" if queued else "duplicate"}
+
+
+@router.post("")
+async def order_event(request: Request, services: ServicesDep) -> dict[str, str]:
+    """An order event: queue it for the automations and cache refresh."""
+    payload = await _verified_json(request, services)
+    try:
+        webhook = OrderWebhook.model_validate(payload)
+    except ValidationError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected {store_id, event, id}") from None
+    return await _queue(services, webhook.event, payload)
+
+
+@router.post("/{topic}")
+async def privacy_event(topic: str, request: Request, services: ServicesDep) -> dict[str, str]:
+    """An LGPD event (store-redact, customers-redact, customers-data-request)."""
+    event = PRIVACY_ROUTES.get(topic)
+    if event is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown privacy topic")
+    payload = await _verified_json(request, services)
+    try:
+        PrivacyWebhook.model_validate(payload)
+    except ValidationError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected {store_id, ...}") from None
+    if event != "store/redact" and not isinstance(payload.get("customer"), dict):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected a customer object")
+    return await _queue(services, event, payload)

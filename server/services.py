@@ -1,0 +1,103 @@
+"""Everything the web service holds open for its lifetime, built once from settings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+
+from agent.context import Context
+from agent.graph import AgentGraph, build_graph
+from agent.settings import Settings
+from integrations.nuvemshop.client import NuvemshopClient
+from integrations.redis.connection import open_redis
+from integrations.redis.saver import RedisSaver
+from integrations.whatsapp.window import ServiceWindow
+from server.outbox import Outbox
+from server.privacy import PrivacyService
+from server.store_events import StoreEventHandler, StoreEventIntake
+from server.streams import StreamQueue
+from server.wiring import build_nuvemshop, build_saver, open_context
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """The service's long-lived clients, stores and queues."""
+
+    settings: Settings
+    redis: Redis
+    saver: RedisSaver
+    graph: AgentGraph
+    context: Context
+    nuvemshop: NuvemshopClient
+    outbox: Outbox
+    window: ServiceWindow
+    store_events: StreamQueue
+    intake: StoreEventIntake
+    handler: StoreEventHandler
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, *, run_workers: bool = True) -> AsyncIterator[Services]:
+    """Open Redis, the store client and the graph context; run the in-process workers."""
+    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    prefix = settings.redis_prefix
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(
+            open_redis(url, data_dir=settings.data_dir / "redis")
+        )
+        nuvemshop = await stack.enter_async_context(build_nuvemshop(settings))
+        context = await stack.enter_async_context(open_context(settings, nuvemshop=nuvemshop))
+        saver = build_saver(client, settings)
+        outbox = Outbox(client, prefix)
+        window = ServiceWindow(client, prefix)
+        queue = StreamQueue(client, f"{prefix}:{{store-events}}")
+        await queue.ensure_group()
+        privacy = PrivacyService(
+            client, saver, window, outbox, prefix=prefix, exports_dir=settings.data_dir / "exports"
+        )
+        services = Services(
+            settings=settings,
+            redis=client,
+            saver=saver,
+            graph=build_graph(saver),
+            context=context,
+            nuvemshop=nuvemshop,
+            outbox=outbox,
+            window=window,
+            store_events=queue,
+            intake=StoreEventIntake(client, queue, prefix),
+            handler=StoreEventHandler(
+                nuvemshop,
+                outbox,
+                window,
+                privacy,
+                settings.automations,
+                settings.automation_templates,
+            ),
+        )
+        if run_workers:
+            consumer = f"{socket.gethostname()}-{id(services)}"
+            services.tasks.append(
+                asyncio.create_task(
+                    queue.run(consumer, services.handler, services.stop), name="store-events"
+                )
+            )
+        try:
+            yield services
+        finally:
+            services.stop.set()
+            for task in services.tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

@@ -1,0 +1,97 @@
+"""Store webhooks, after their signature checked out: queue them once, then act on them.
+
+The webhook answers as soon as the event is in the stream; a worker then refreshes what we
+know of the order and queues the customer's notice. Duplicated deliveries of an event that
+notifies a customer are dropped at the door, and the outbox's own once-only key backs that.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from integrations.nuvemshop.client import NuvemshopClient
+from integrations.whatsapp.window import ServiceWindow
+from server.outbox import Outbox
+from server.privacy import PRIVACY_EVENTS, PrivacyService
+from server.streams import Fields, StreamQueue
+from tools.automations import EVENT_KINDS, notice_for, whatsapp_id
+
+logger = logging.getLogger(__name__)
+
+DEDUPE_SECONDS = 3 * 24 * 3600
+
+
+class StoreEventIntake:
+    """Puts verified webhook payloads on the store-events stream, once per event."""
+
+    def __init__(self, client: Redis, queue: StreamQueue, prefix: str) -> None:
+        """Remember which events were queued under `prefix`."""
+        self._client = client
+        self._queue = queue
+        self._prefix = prefix
+
+    async def accept(self, event: str, payload: dict[str, Any]) -> bool:
+        """Queue the event; False when it is a repeat delivery of one already queued."""
+        if event in EVENT_KINDS or event in PRIVACY_EVENTS:
+            subject = payload.get("id") or payload.get("data_request", {}).get("id") or ""
+            key = f"{self._prefix}:webhook-seen:{payload.get('store_id')}:{event}:{subject}"
+            if not await self._client.set(key, b"1", nx=True, ex=DEDUPE_SECONDS):
+                return False
+        await self._queue.add({"event": event, "payload": json.dumps(payload)})
+        return True
+
+
+@dataclass
+class StoreEventHandler:
+    """Acts on one store event: notices for order events, data duties for privacy ones."""
+
+    nuvemshop: NuvemshopClient
+    outbox: Outbox
+    window: ServiceWindow
+    privacy: PrivacyService
+    automations: dict[str, bool]
+    templates: dict[str, str]
+
+    async def __call__(self, fields: Fields) -> None:
+        """Handle one stream entry; raising leaves it pending for a retry."""
+        event = fields["event"]
+        payload = json.loads(fields["payload"])
+        if event in PRIVACY_EVENTS:
+            await self.privacy.handle(event, payload)
+            return
+        order_id = payload.get("order_id") or payload.get("id")
+        if not isinstance(order_id, int | str) or not str(order_id).isdigit():
+            logger.warning("store event %s without an order id", event)
+            return
+        order = await self.nuvemshop.get_order(int(order_id))
+        if order is None:
+            logger.info("store event %s for an order that no longer exists", event)
+            return
+        recipient = whatsapp_id(order.contact_phone)
+        window_open = bool(recipient) and await self.window.is_open(recipient or "")
+        notice = notice_for(
+            event,
+            order,
+            window_open=window_open,
+            enabled=self.automations,
+            templates=self.templates,
+        )
+        if notice is None:
+            return
+        queued = await self.outbox.push(
+            notice.recipient,
+            [notice.as_message()],
+            key=notice.idempotency_key,
+            source=f"automation:{notice.kind}",
+        )
+        logger.info(
+            "automation %s for order %s: %s",
+            notice.kind,
+            notice.order_number,
+            "queued" if queued else "already queued",
+        )

@@ -1,0 +1,80 @@
+"""LGPD webhooks: forget a customer, forget the store, export a customer's data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from agent.state import Inbound
+from agent.turn import run_turn, thread_config
+from tests.server.conftest import Service
+
+ANA = {
+    "id": 9001,
+    "email": "ana.souza@example.com",
+    "phone": "+5511987654321",
+    "identification": "52998224725",
+}
+
+
+async def talk(service: Service, wa_id: str, text: str) -> None:
+    services = service.services
+    await services.window.customer_wrote(wa_id)
+    await run_turn(
+        services.graph, services.context, Inbound(sender_id=wa_id, phone="+" + wa_id, text=text)
+    )
+
+
+async def test_customers_redact_deletes_conversation_window_and_queued_messages(
+    service: Service,
+) -> None:
+    await talk(service, "5511987654321", "cadê meu pedido 1001?")
+    await talk(service, "5521998765432", "oi")
+    await service.webhook({"store_id": 1, "event": "order/fulfilled", "id": 1890000104})
+    await service.drain()
+    services = service.services
+
+    reply = await service.webhook(
+        {"store_id": 1, "customer": ANA, "orders_to_redact": [1001]}, path="/customers-redact"
+    )
+    assert reply.json() == {"status": "queued"}
+    await service.drain()
+
+    assert await services.saver.aget_tuple(thread_config("5511987654321")) is None
+    assert not await services.window.is_open("5511987654321")
+    assert await services.outbox.entries("5511987654321") == []
+    assert await services.saver.aget_tuple(thread_config("5521998765432")) is not None
+
+
+async def test_data_request_exports_the_conversation(service: Service, tmp_path: Path) -> None:
+    await talk(service, "5511987654321", "cadê meu pedido 1001?")
+    await service.webhook(
+        {"store_id": 1, "customer": ANA, "orders_requested": [1001], "data_request": {"id": 77}},
+        path="/customers-data-request",
+    )
+    await service.drain()
+    [export] = (tmp_path / "exports").glob("*77.json")
+    assert oct(export.stat().st_mode & 0o777) == "0o600"
+    data = json.loads(export.read_text())
+    [conversation] = data["conversations"]
+    assert conversation["messages"][0] == {"from": "cliente", "text": "cadê meu pedido 1001?"}
+    assert "AA123456785BR" in conversation["messages"][1]["text"]
+
+
+async def test_store_redact_deletes_every_conversation(service: Service) -> None:
+    await talk(service, "5511987654321", "oi")
+    await talk(service, "5521998765432", "oi")
+    await service.webhook({"store_id": 1}, path="/store-redact")
+    await service.drain()
+    saver = service.services.saver
+    assert [t async for t in saver.alist(None)] == []
+
+
+async def test_privacy_webhooks_need_a_signature_and_a_customer(service: Service) -> None:
+    assert (
+        await service.webhook(
+            {"store_id": 1, "customer": ANA}, path="/customers-redact", secret="forged"
+        )
+    ).status_code == 401
+    assert (await service.webhook({"store_id": 1}, path="/customers-redact")).status_code == 400
+    assert (await service.webhook({"store_id": 1}, path="/whatever")).status_code == 404
