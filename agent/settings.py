@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HANDOFF_ROUTING: dict[str, str] = {
@@ -27,6 +27,31 @@ DEFAULT_HANDOFF_ROUTING: dict[str, str] = {
 
 
 DEMO_WEBHOOK_SECRET = "demo-app-secret"
+
+
+class DepartmentHours(BaseModel):
+    """When a department has people at work: weekdays from `start` to `end` o'clock."""
+
+    start: int = Field(9, ge=0, le=23)
+    end: int = Field(18, ge=1, le=24)
+    saturday_end: int | None = Field(None, ge=1, le=24)
+    """Set to also work Saturday mornings, from `start` to this hour."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DepartmentHours:
+        if self.end <= self.start or (
+            self.saturday_end is not None and self.saturday_end <= self.start
+        ):
+            raise ValueError("a department's hours must end after they start")
+        return self
+
+
+DEFAULT_DEPARTMENT_HOURS: dict[str, DepartmentHours] = {
+    "financeiro": DepartmentHours(start=9, end=18),
+    "logistica": DepartmentHours(start=8, end=18),
+    "trocas": DepartmentHours(start=9, end=18),
+    "atendimento": DepartmentHours(start=9, end=18, saturday_end=13),
+}
 
 
 def _env(*names: str) -> AliasChoices:
@@ -99,6 +124,11 @@ class Settings(BaseSettings):
     )
     """Base64 or hex of a 16, 24 or 32-byte AES key; set, checkpoints are encrypted at rest."""
 
+    department_hours: dict[str, DepartmentHours] = Field(
+        default_factory=lambda: dict(DEFAULT_DEPARTMENT_HOURS),
+        validation_alias=_env("ATENDENTE_DEPARTMENT_HOURS"),
+    )
+    """Working hours per department (JSON), so a handoff says when a person will answer."""
     automations: dict[str, bool] = Field(
         default_factory=lambda: {
             "order_paid": True,

@@ -22,7 +22,14 @@ from integrations.redis.encryption import encrypted_serializer, thread_id_secret
 from integrations.redis.saver import RedisSaver
 from integrations.tracking.correios import CorreiosClient
 from integrations.tracking.demo import demo_correios_transport
-from tools.departments import DepartmentRouter, InMemoryTicketStore, TicketStore
+from tools.business_hours import weekday_hours
+from tools.departments import (
+    Department,
+    DepartmentRouter,
+    InMemoryTicketStore,
+    TicketStore,
+    with_hours,
+)
 from tools.orders import OrderService
 from tools.tracking import TrackingService
 
@@ -65,6 +72,16 @@ def _correios(settings: Settings) -> CorreiosClient | None:
     return None
 
 
+def departments(settings: Settings) -> dict[str, Department]:
+    """The departments with the working hours from settings."""
+    return with_hours(
+        {
+            key: weekday_hours(hours.start, hours.end, saturday_end=hours.saturday_end)
+            for key, hours in settings.department_hours.items()
+        }
+    )
+
+
 def store_profile(settings: Settings) -> StoreProfile:
     """The public facts about the store, from settings."""
     return StoreProfile(
@@ -94,7 +111,7 @@ async def open_context(
             orders=OrderService(nuvemshop),
             tracking=TrackingService(correios),
             tickets=tickets or InMemoryTicketStore(),
-            departments=DepartmentRouter(settings.handoff_routing),
+            departments=DepartmentRouter(settings.handoff_routing, departments(settings)),
             store=store_profile(settings),
             limits=Limits(
                 max_tool_rounds=settings.max_tool_rounds,

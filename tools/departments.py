@@ -35,6 +35,14 @@ DEFAULT_DEPARTMENTS: dict[str, Department] = {
 FALLBACK_DEPARTMENT = "atendimento"
 
 
+def with_hours(hours: dict[str, BusinessHours]) -> dict[str, Department]:
+    """The departments, each with its configured working hours."""
+    return {
+        key: Department(department.key, department.label, hours.get(key, department.hours))
+        for key, department in DEFAULT_DEPARTMENTS.items()
+    }
+
+
 class DepartmentRouter:
     """Maps a handoff reason to its department through the configured routing table."""
 
