@@ -7,6 +7,7 @@ import typer
 from server.cli.chat import chat
 from server.cli.classify import classify
 from server.cli.graph import graph
+from server.cli.serve import serve
 
 app = typer.Typer(
     name="atendente",
@@ -17,3 +18,4 @@ app = typer.Typer(
 app.command()(chat)
 app.command()(classify)
 app.command()(graph)
+app.command()(serve)
