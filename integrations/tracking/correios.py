@@ -1,38 +1,32 @@
 """Correios tracking through the SRO Rastro API (`/srorastro/v1/objetos/{codigo}`).
 
 The API answers unknown and malformed codes with 200 and a `mensagem` (SRO-020 "Objeto não
-encontrado", SRO-019 "Objeto inválido") instead of events; both become None. The token comes
-from the caller (it is issued by Correios' token API against a contract); it is never logged.
+encontrado", SRO-019 "Objeto inválido") instead of events; both become None. The bearer
+token is either given as is or drawn from a `TokenSource` (see `correios_auth`), which is asked
+for a new one once when the API answers 401. Tokens are never logged.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from integrations.tracking.errors import (
-    TrackingAuthError,
-    TrackingBadRequest,
-    TrackingError,
-    TrackingRateLimited,
-    TrackingServerError,
-    TrackingUnavailable,
-)
+from integrations.tracking.correios_auth import BRASILIA, TokenSource
+from integrations.tracking.errors import TrackingError, TrackingUnavailable, error_for_status
 from integrations.tracking.models import TrackingEvent, TrackingInfo, TrackingStatus
 from integrations.tracking.s10 import looks_like_s10, normalize_tracking_code
+from integrations.tracking.text import fold
 
 logger = logging.getLogger(__name__)
 
 CARRIER = "correios"
 PUBLIC_TRACKING_URL = "https://rastreamento.correios.com.br/app/index.php?objetos={code}"
-BRASILIA = timezone(timedelta(hours=-3), "BRT")
-"""Correios timestamps carry no offset; they are Brasília time, which has no DST since 2019."""
+__all__ = ["BRASILIA", "CARRIER", "PUBLIC_TRACKING_URL", "CorreiosClient", "correios_status"]
 
 _DELIVERY_CODES = frozenset({"BDE", "BDI", "BDR"})
 _CODE_STATUS: dict[str, TrackingStatus] = {
@@ -64,19 +58,13 @@ _FALLBACK_TEXT_STATUS: tuple[tuple[str, TrackingStatus], ...] = (
 )
 
 
-def _fold(text: str) -> str:
-    """Accent-free lower case, so matching ignores how the carrier accents its texts."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-
-
 def correios_status(codigo: str, tipo: str, descricao: str) -> TrackingStatus:
     """Map one SRO event (code, type, text) onto the carrier-neutral status.
 
     Loss and return are read from the text first because Correios reports them under
     several codes; `BDE`/`BDI`/`BDR` mean delivered only with `tipo` 01.
     """
-    text = _fold(descricao)
+    text = fold(descricao)
     for needle, status in _TEXT_STATUS:
         if needle in text:
             return status
@@ -97,18 +85,29 @@ def correios_status(codigo: str, tipo: str, descricao: str) -> TrackingStatus:
 class CorreiosClient:
     """Tracks Correios packages; implements `TrackingProvider`."""
 
+    source = CARRIER
+    """The name a `ProviderChain` and the tracking cache know this provider by."""
+
     def __init__(
         self,
         *,
         base_url: str = "https://api.correios.com.br",
-        token: str,
+        token: str | None = None,
+        token_source: TokenSource | None = None,
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        """Open a connection pool that sends the bearer token with every request."""
+        """Open a connection pool; each request carries `token` or one from `token_source`.
+
+        The caller owns `token_source` and closes it; several clients may share one.
+        """
+        if (token is None) == (token_source is None):
+            raise ValueError("give CorreiosClient exactly one of token and token_source")
+        self._token = token
+        self._token_source = token_source
         self._http = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            headers={"Accept": "application/json"},
             timeout=timeout,
             transport=transport,
         )
@@ -166,32 +165,47 @@ class CorreiosClient:
         )
 
     async def _get(self, path: str) -> Any:
-        """GET one SRO resource and map failures onto typed `TrackingError`s."""
+        """GET one SRO resource, asking for a new token once if the current one is refused."""
+        token = await self._bearer()
+        response = await self._send(path, token)
+        if response.status_code == 401 and self._token_source is not None:
+            logger.info("correios refused the token; asking for a new one")
+            self._token_source.invalidate(token)
+            response = await self._send(path, await self._bearer())
+        return _body(response)
+
+    async def _bearer(self) -> str:
+        """The token to send now."""
+        if self._token_source is not None:
+            return await self._token_source.token()
+        return self._token or ""
+
+    async def _send(self, path: str, token: str) -> httpx.Response:
+        """One GET with the bearer token; a missing answer becomes `TrackingUnavailable`."""
         try:
-            response = await self._http.get(path, params={"resultado": "T"})
+            return await self._http.get(
+                path, params={"resultado": "T"}, headers={"Authorization": f"Bearer {token}"}
+            )
         except httpx.TimeoutException as error:
             logger.warning("correios tracking timed out")
             raise TrackingUnavailable("Correios tracking timed out") from error
         except httpx.TransportError as error:
             logger.warning("correios tracking failed: %s", type(error).__name__)
             raise TrackingUnavailable("Correios tracking failed to connect") from error
-        status = response.status_code
-        body = _json_or_none(response)
-        if status < 400 or (status == 404 and isinstance(body, dict) and "objetos" in body):
-            if body is None:
-                raise TrackingError(
-                    "Correios answered with a body that is not JSON", status_code=status
-                )
-            return body
-        logger.warning("correios tracking answered %d", status)
-        message = f"Correios tracking answered {status}"
-        if status in (401, 403):
-            raise TrackingAuthError(message, status_code=status)
-        if status == 429:
-            raise TrackingRateLimited(message, status_code=status)
-        if status >= 500:
-            raise TrackingServerError(message, status_code=status)
-        raise TrackingBadRequest(message, status_code=status)
+
+
+def _body(response: httpx.Response) -> Any:
+    """The decoded SRO answer, or the typed `TrackingError` for its status."""
+    status = response.status_code
+    body = _json_or_none(response)
+    if status < 400 or (status == 404 and isinstance(body, dict) and "objetos" in body):
+        if body is None:
+            raise TrackingError(
+                "Correios answered with a body that is not JSON", status_code=status
+            )
+        return body
+    logger.warning("correios tracking answered %d", status)
+    raise error_for_status(status, f"Correios tracking answered {status}")
 
 
 def _json_or_none(response: httpx.Response) -> Any:

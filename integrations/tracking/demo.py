@@ -2,21 +2,29 @@
 
 It answers in the real API's shape (`objetos[0].eventos`, newest first; SRO-020/SRO-019
 messages for unknown and invalid codes; 401 without the bearer token), so the real
-`CorreiosClient` runs offline unchanged. The histories match the demo orders' ship dates.
+`CorreiosClient` runs offline unchanged. It also issues that token from the token API
+(`/token/v1/autentica/cartaopostagem`) to the demo credentials, so `CorreiosTokenSource` runs
+offline too. The histories match the demo orders' ship dates.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
-from integrations.tracking.correios import BRASILIA
+from integrations.tracking.correios_auth import BRASILIA, TOKEN_PATH
 from integrations.tracking.s10 import is_valid_s10
 
 DEMO_CORREIOS_TOKEN = "demo-token"
+DEMO_CORREIOS_USER = "demo-loja"
+DEMO_CORREIOS_ACCESS_CODE = "demo-access-code"
+DEMO_POSTAGE_CARD = "0067599079"
+DEMO_TOKEN_LIFETIME = timedelta(hours=24)
 DEMO_REFERENCE_TIME = datetime(2026, 11, 24, 12, 0, tzinfo=BRASILIA)
 """The "today" the demo histories were written for; `now=` shifts them to another day."""
 
@@ -196,18 +204,54 @@ def _answer(objeto: dict[str, Any]) -> httpx.Response:
     return httpx.Response(200, json=body)
 
 
+def _basic(user: str, access_code: str) -> str:
+    """The Authorization header HTTP Basic builds from the demo credentials."""
+    return "Basic " + base64.b64encode(f"{user}:{access_code}".encode()).decode()
+
+
+def _issue_token(request: httpx.Request, token: str, expected_auth: str) -> httpx.Response:
+    """The token API: 401 for other credentials, 400 for another card, else a fresh token."""
+    if request.headers.get("authorization", "") != expected_auth:
+        return httpx.Response(401, json={"msgs": ["Usuário ou código de acesso inválido."]})
+    try:
+        body = json.loads(request.content or b"{}")
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict) or body.get("numero") != DEMO_POSTAGE_CARD:
+        return httpx.Response(400, json={"msgs": ["Cartão de postagem inválido."]})
+    issued = datetime.now(BRASILIA).replace(microsecond=0, tzinfo=None)
+    answer = {
+        "ambiente": "PRODUCAO",
+        "perfil": "PJ",
+        "cartaoPostagem": {"numero": DEMO_POSTAGE_CARD, "contrato": "9912345678", "dr": 72},
+        "emissao": issued.isoformat(),
+        "expiraEm": (issued + DEMO_TOKEN_LIFETIME).isoformat(),
+        "zoneOffset": "-03:00",
+        "token": token,
+    }
+    return httpx.Response(201, json=answer)
+
+
 def demo_correios_transport(
-    *, token: str = DEMO_CORREIOS_TOKEN, now: datetime | None = None
+    *,
+    token: str = DEMO_CORREIOS_TOKEN,
+    now: datetime | None = None,
+    user: str = DEMO_CORREIOS_USER,
+    access_code: str = DEMO_CORREIOS_ACCESS_CODE,
 ) -> httpx.MockTransport:
     """An httpx transport serving `DEMO_HISTORIES`, for `CorreiosClient(transport=...)`.
 
     With `now`, every event moves by `now - DEMO_REFERENCE_TIME`, so "out for delivery
-    today" and "no update for ten days" stay true on any day.
+    today" and "no update for ten days" stay true on any day. The token API hands `token`
+    to `user`/`access_code` for `DEMO_POSTAGE_CARD`.
     """
     shift = timedelta(0) if now is None else now - DEMO_REFERENCE_TIME
     path = re.compile(r"^/srorastro/v1/objetos/(?P<code>[^/]+)$")
+    expected_auth = _basic(user, access_code)
 
     def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path == TOKEN_PATH and request.method == "POST":
+            return _issue_token(request, token, expected_auth)
         if request.headers.get("authorization", "") != f"Bearer {token}":
             return httpx.Response(401, json={"msgs": ["Token inválido ou expirado."]})
         match = path.match(request.url.path)

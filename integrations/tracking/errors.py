@@ -42,3 +42,14 @@ class TrackingServerError(TrackingError):
 
 class TrackingUnavailable(TrackingError):
     """No HTTP answer at all (timeout, DNS, refused connection)."""
+
+
+def error_for_status(status: int, message: str) -> TrackingError:
+    """The typed error for an HTTP error status, so every carrier client maps them alike."""
+    if status in (401, 403):
+        return TrackingAuthError(message, status_code=status)
+    if status == 429:
+        return TrackingRateLimited(message, status_code=status)
+    if status >= 500:
+        return TrackingServerError(message, status_code=status)
+    return TrackingBadRequest(message, status_code=status)
