@@ -84,10 +84,40 @@ class Settings(BaseSettings):
     )
     """Signs store webhooks (x-linkedstore-hmac-sha256); the demo store uses a demo secret."""
 
+    nuvemshop_rate_limit_capacity: int = Field(
+        40, ge=1, validation_alias=_env("NUVEMSHOP_RATE_LIMIT_CAPACITY")
+    )
+    nuvemshop_rate_limit_leak_per_second: float = Field(
+        2.0, gt=0, validation_alias=_env("NUVEMSHOP_RATE_LIMIT_LEAK_PER_SECOND")
+    )
+    nuvemshop_retry_attempts: int = Field(
+        3, ge=1, le=10, validation_alias=_env("NUVEMSHOP_RETRY_ATTEMPTS")
+    )
+    nuvemshop_order_cache_ttl_seconds: float = Field(
+        60.0, ge=0, validation_alias=_env("NUVEMSHOP_ORDER_CACHE_TTL_SECONDS")
+    )
+
     correios_api_url: str = Field(
         "https://api.correios.com.br", validation_alias=_env("CORREIOS_API_URL")
     )
     correios_token: SecretStr | None = Field(None, validation_alias=_env("CORREIOS_TOKEN"))
+    correios_user: str | None = Field(None, validation_alias=_env("CORREIOS_USER"))
+    correios_access_code: SecretStr | None = Field(
+        None, validation_alias=_env("CORREIOS_ACCESS_CODE")
+    )
+    correios_postage_card: str | None = Field(None, validation_alias=_env("CORREIOS_POSTAGE_CARD"))
+    seventeentrack_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("SEVENTEENTRACK_API_KEY")
+    )
+    seventeentrack_api_url: str = Field(
+        "https://api.17track.net/track/v2.2", validation_alias=_env("SEVENTEENTRACK_API_URL")
+    )
+    tracking_cache_ttl_seconds: int = Field(
+        900, ge=0, validation_alias=_env("TRACKING_CACHE_TTL_SECONDS")
+    )
+    tracking_stalled_business_days: int = Field(
+        5, ge=1, validation_alias=_env("TRACKING_STALLED_BUSINESS_DAYS")
+    )
 
     store_name: str = Field("Loja Aurora", validation_alias=_env("ATENDENTE_STORE_NAME"))
     store_url: str = Field(

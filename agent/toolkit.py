@@ -83,9 +83,21 @@ async def list_my_orders(runtime: Runtime) -> str:
     return _dump({"orders": [order_summary(order) for order in orders]})
 
 
+def _with_problem_handoff(tracking: dict[str, Any]) -> dict[str, Any]:
+    """A delivery problem goes to `logistica`, with the tracking as evidence."""
+    if tracking.get("problem"):
+        return {**tracking, "handoff": "delivery_problem"}
+    return tracking
+
+
 @tool
-async def track_order(order_number: str, runtime: Runtime) -> str:
-    """Track the package of one of the customer's own orders with the carrier."""
+async def track_order(
+    order_number: str, runtime: Runtime, customer_says_not_received: bool = False
+) -> str:
+    """Track the package of one of the customer's own orders with the carrier.
+
+    Set `customer_says_not_received` when the customer says the package never arrived.
+    """
     order = await _owned_order(runtime, order_number)
     if isinstance(order, dict):
         return _dump(order)
@@ -98,15 +110,24 @@ async def track_order(order_number: str, runtime: Runtime) -> str:
                 "error": "not_shipped_yet",
             }
         )
-    tracking = await runtime.context.tracking.track(code, url=order.shipping_tracking_url)
-    return _dump({"order_number": str(order.number), **tracking})
+    tracking = await runtime.context.tracking.track(
+        code,
+        url=order.shipping_tracking_url,
+        customer_says_not_received=customer_says_not_received,
+    )
+    return _dump(_with_problem_handoff({"order_number": str(order.number), **tracking}))
 
 
 @tool
-async def track_package(tracking_code: str, runtime: Runtime) -> str:
+async def track_package(
+    tracking_code: str, runtime: Runtime, customer_says_not_received: bool = False
+) -> str:
     """Track a package by the tracking code the customer typed (public carrier data)."""
     code = tracking_code.strip().upper()
-    return _dump(await runtime.context.tracking.track(code))
+    tracking = await runtime.context.tracking.track(
+        code, customer_says_not_received=customer_says_not_received
+    )
+    return _dump(_with_problem_handoff(tracking))
 
 
 @tool

@@ -2,15 +2,20 @@
 
 The server worker, the terminal chat and the eval runner all call `run_turn`, so each
 sees the same path, tool calls and outbox for the same message.
+
+A turn is checkpointed once, when it ends (`durability="exit"`): a turn that fails midway
+leaves the conversation exactly as it was, so the same message can simply be retried.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
+from langgraph.types import Durability
 
 from agent.context import Context
 from agent.graph import AgentGraph
@@ -43,14 +48,28 @@ def thread_config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id}}
 
 
-async def run_turn(graph: AgentGraph, context: Context, inbound: Inbound) -> TurnResult:
-    """Feed `inbound` to its sender's thread and collect the turn's trace."""
+async def run_turn(
+    graph: AgentGraph, context: Context, inbound: Inbound, *, durability: Durability = "exit"
+) -> TurnResult:
+    """Feed `inbound` to its sender's thread and collect the turn's trace.
+
+    `durability="async"` checkpoints every step instead, as LangGraph does by default.
+    """
     config = thread_config(inbound["sender_id"])
     path: list[str] = []
     tools: list[dict[str, Any]] = []
-    async for chunk in graph.astream(
-        {"inbound": inbound}, config, context=context, stream_mode="updates"
-    ):
+    state: dict[str, Any] = {}
+    stream: AsyncIterator[tuple[str, dict[str, Any]]] = graph.astream(  # type: ignore[assignment]
+        {"inbound": inbound},
+        config,
+        context=context,
+        stream_mode=["updates", "values"],
+        durability=durability,
+    )
+    async for mode, chunk in stream:
+        if mode == "values":
+            state = chunk
+            continue
         for node, update in chunk.items():
             if node.startswith("__"):
                 continue
@@ -58,7 +77,6 @@ async def run_turn(graph: AgentGraph, context: Context, inbound: Inbound) -> Tur
             for message in (update or {}).get("messages", []):
                 if isinstance(message, AIMessage):
                     tools.extend({"name": c["name"], "args": c["args"]} for c in message.tool_calls)
-    state = (await graph.aget_state(config)).values
     understanding = state.get("understanding") or {}
     handoff = state.get("handoff")
     return TurnResult(

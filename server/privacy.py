@@ -103,7 +103,8 @@ class PrivacyService:
             f"{self._prefix}:cp:*",
             f"{self._prefix}:window:*",
             f"{self._prefix}:{{outbox}}*",
-            f"{self._prefix}:cache:*",
+            f"{self._prefix}:nuvemshop:cache*",
+            f"{self._prefix}:trk*",
         ]
         deleted = 0
         for pattern in patterns:

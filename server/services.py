@@ -9,12 +9,14 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
 from agent.settings import Settings
+from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
 from integrations.redis.saver import RedisSaver
@@ -56,15 +58,34 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         client = await stack.enter_async_context(
             open_redis(url, data_dir=settings.data_dir / "redis")
         )
-        nuvemshop = await stack.enter_async_context(build_nuvemshop(settings))
-        context = await stack.enter_async_context(open_context(settings, nuvemshop=nuvemshop))
+        nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
+        context = await stack.enter_async_context(
+            open_context(settings, redis=client, nuvemshop=nuvemshop)
+        )
         saver = build_saver(client, settings)
         outbox = Outbox(client, prefix)
         window = ServiceWindow(client, prefix)
         queue = StreamQueue(client, f"{prefix}:{{store-events}}")
         await queue.ensure_group()
+        cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
+
+        async def forget_cached(customer: dict[str, Any]) -> None:
+            if cache is not None:
+                await cache.forget_customer(
+                    nuvemshop.store_id,
+                    email=customer.get("email"),
+                    phone=customer.get("phone"),
+                    cpf=customer.get("identification"),
+                )
+
         privacy = PrivacyService(
-            client, saver, window, outbox, prefix=prefix, exports_dir=settings.data_dir / "exports"
+            client,
+            saver,
+            window,
+            outbox,
+            prefix=prefix,
+            exports_dir=settings.data_dir / "exports",
+            forget_cached=forget_cached,
         )
         services = Services(
             settings=settings,
@@ -84,6 +105,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
                 privacy,
                 settings.automations,
                 settings.automation_templates,
+                tracking=context.tracking,
             ),
         )
         if run_workers:

@@ -14,12 +14,14 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.whatsapp.window import ServiceWindow
 from server.outbox import Outbox
 from server.privacy import PRIVACY_EVENTS, PrivacyService
 from server.streams import Fields, StreamQueue
 from tools.automations import EVENT_KINDS, notice_for, whatsapp_id
+from tools.tracking import TrackingService
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class StoreEventHandler:
     privacy: PrivacyService
     automations: dict[str, bool]
     templates: dict[str, str]
+    tracking: TrackingService | None = None
 
     async def __call__(self, fields: Fields) -> None:
         """Handle one stream entry; raising leaves it pending for a retry."""
@@ -68,7 +71,11 @@ class StoreEventHandler:
         if not isinstance(order_id, int | str) or not str(order_id).isdigit():
             logger.warning("store event %s without an order id", event)
             return
+        if isinstance(self.nuvemshop, CachedNuvemshopClient):
+            await self.nuvemshop.cache.invalidate_order(self.nuvemshop.store_id, int(order_id))
         order = await self.nuvemshop.get_order(int(order_id))
+        if order is not None and order.shipping_tracking_number and self.tracking is not None:
+            await self.tracking.invalidate(order.shipping_tracking_number)
         if order is None:
             logger.info("store event %s for an order that no longer exists", event)
             return

@@ -1,13 +1,17 @@
 """Build the graph's run-time context from settings: the composition root.
 
 Real systems are used when their credentials are set; otherwise the offline demo store
-and demo carrier answer through the very same client code, only the transport differs.
+and demo carriers answer through the very same client code, only the transport differs.
+With a Redis client, order look-ups and tracking are cached there and the Nuvemshop rate
+limit is shared by every process. The demo carriers' events are dated relative to now, so
+the demo tells the same story whatever the day.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
@@ -15,13 +19,27 @@ from agent.brains.base import Brain
 from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, Limits, StoreProfile
 from agent.settings import Settings
-from integrations.nuvemshop.client import NuvemshopClient
+from integrations.nuvemshop.cache import CachedNuvemshopClient, OrderCache, cache_secret
+from integrations.nuvemshop.client import ORDER_FIELDS, ClientOptions, NuvemshopClient
 from integrations.nuvemshop.demo.store import demo_transport
+from integrations.nuvemshop.ratelimit import Bucket, RedisRateLimiter
+from integrations.nuvemshop.session import RetryPolicy
 from integrations.redis.connection import open_redis
 from integrations.redis.encryption import encrypted_serializer, thread_id_secret
 from integrations.redis.saver import RedisSaver
+from integrations.tracking.base import TrackingProvider
+from integrations.tracking.cache import TrackingCache
+from integrations.tracking.chain import carrier_chain
 from integrations.tracking.correios import CorreiosClient
-from integrations.tracking.demo import demo_correios_transport
+from integrations.tracking.correios_auth import CorreiosTokenSource
+from integrations.tracking.demo import (
+    DEMO_CORREIOS_ACCESS_CODE,
+    DEMO_CORREIOS_USER,
+    DEMO_POSTAGE_CARD,
+    demo_correios_transport,
+)
+from integrations.tracking.seventeentrack import SeventeenTrackClient
+from integrations.tracking.seventeentrack_demo import demo_seventeentrack_transport
 from tools.business_hours import weekday_hours
 from tools.departments import (
     Department,
@@ -35,6 +53,7 @@ from tools.tracking import TrackingService
 
 DEMO_STORE_ID = "demo"
 DEMO_TOKEN = "demo-token"
+DEMO_17TRACK_KEY = "demo-17track-key"
 
 
 def build_brain(settings: Settings) -> Brain:
@@ -42,34 +61,111 @@ def build_brain(settings: Settings) -> Brain:
     return RulesBrain()
 
 
-def build_nuvemshop(settings: Settings) -> NuvemshopClient:
-    """The store's API client: the real API with credentials, else the demo store."""
-    store_id, token = settings.nuvemshop_store_id, settings.nuvemshop_access_token
-    if not store_id or token is None:
-        return NuvemshopClient(
-            store_id=DEMO_STORE_ID,
-            access_token=DEMO_TOKEN,
-            user_agent=settings.nuvemshop_user_agent,
-            transport=demo_transport(DEMO_STORE_ID, DEMO_TOKEN),
-        )
-    return NuvemshopClient(
-        store_id=store_id,
-        access_token=token.get_secret_value(),
-        user_agent=settings.nuvemshop_user_agent,
-        base_url=settings.nuvemshop_api_url,
-        api_version=settings.nuvemshop_api_version,
+def _store_credentials(settings: Settings) -> tuple[str, str]:
+    if settings.nuvemshop_store_id and settings.nuvemshop_access_token is not None:
+        return settings.nuvemshop_store_id, settings.nuvemshop_access_token.get_secret_value()
+    return DEMO_STORE_ID, DEMO_TOKEN
+
+
+def order_cache(redis: Redis, settings: Settings) -> OrderCache:
+    """The Redis cache of order look-ups, keyed so no e-mail shows in key names."""
+    _, token = _store_credentials(settings)
+    return OrderCache(
+        redis,
+        f"{settings.redis_prefix}:nuvemshop:cache",
+        secret=cache_secret(token),
+        ttl=settings.nuvemshop_order_cache_ttl_seconds,
     )
 
 
-def _correios(settings: Settings) -> CorreiosClient | None:
-    """Correios with a token; the demo carrier beside the demo store; else link-only."""
+def build_nuvemshop(settings: Settings, redis: Redis | None = None) -> NuvemshopClient:
+    """The store's API client: the real API with credentials, else the demo store.
+
+    With `redis`, look-ups are cached and the rate limit is shared through it.
+    """
+    store_id, token = _store_credentials(settings)
+    agent_name = settings.nuvemshop_user_agent
+    options = ClientOptions()
+    if settings.uses_demo_store:
+        options["transport"] = demo_transport(store_id, token)
+    else:
+        options["base_url"] = settings.nuvemshop_api_url
+        options["api_version"] = settings.nuvemshop_api_version
+        options["retry"] = RetryPolicy(attempts=settings.nuvemshop_retry_attempts)
+        options["order_fields"] = ORDER_FIELDS
+    if redis is None:
+        return NuvemshopClient(
+            store_id=store_id, access_token=token, user_agent=agent_name, **options
+        )
+    bucket = Bucket(
+        settings.nuvemshop_rate_limit_capacity, settings.nuvemshop_rate_limit_leak_per_second
+    )
+    options["limiter"] = RedisRateLimiter(
+        redis, f"{settings.redis_prefix}:nuvemshop:ratelimit", bucket
+    )
+    return CachedNuvemshopClient(
+        cache=order_cache(redis, settings),
+        store_id=store_id,
+        access_token=token,
+        user_agent=agent_name,
+        **options,
+    )
+
+
+async def _carriers(
+    settings: Settings, stack: AsyncExitStack
+) -> tuple[TrackingProvider | None, TrackingProvider | None]:
+    """Correios (static token, or one issued from the postage card) and 17TRACK, if set up."""
+    demo = settings.uses_demo_store
+    correios: CorreiosClient | None = None
     if settings.correios_token is not None:
-        return CorreiosClient(
+        correios = CorreiosClient(
             base_url=settings.correios_api_url, token=settings.correios_token.get_secret_value()
         )
-    if settings.uses_demo_store:
-        return CorreiosClient(token=DEMO_TOKEN, transport=demo_correios_transport())
-    return None
+    elif (
+        settings.correios_user and settings.correios_access_code and settings.correios_postage_card
+    ) or demo:
+        transport = None
+        if demo and not settings.correios_user:
+            transport = demo_correios_transport(now=datetime.now(UTC))
+        source = CorreiosTokenSource(
+            user=settings.correios_user or DEMO_CORREIOS_USER,
+            access_code=(
+                settings.correios_access_code.get_secret_value()
+                if settings.correios_access_code
+                else DEMO_CORREIOS_ACCESS_CODE
+            ),
+            postage_card=settings.correios_postage_card or DEMO_POSTAGE_CARD,
+            base_url=settings.correios_api_url,
+            transport=transport,
+        )
+        await stack.enter_async_context(source)
+        correios = CorreiosClient(
+            base_url=settings.correios_api_url, token_source=source, transport=transport
+        )
+    aggregator: SeventeenTrackClient | None = None
+    if settings.seventeentrack_api_key is not None:
+        aggregator = SeventeenTrackClient(
+            api_key=settings.seventeentrack_api_key.get_secret_value(),
+            base_url=settings.seventeentrack_api_url,
+        )
+    elif demo:
+        aggregator = SeventeenTrackClient(
+            api_key=DEMO_17TRACK_KEY, transport=demo_seventeentrack_transport(now=datetime.now(UTC))
+        )
+    for client in (correios, aggregator):
+        if client is not None:
+            await stack.enter_async_context(client)
+    return correios, aggregator
+
+
+def tracking_cache(redis: Redis, settings: Settings) -> TrackingCache:
+    """The Redis cache of carrier answers."""
+    return TrackingCache(
+        redis,
+        prefix=f"{settings.redis_prefix}:trk",
+        ttl=timedelta(seconds=settings.tracking_cache_ttl_seconds),
+    )
 
 
 def departments(settings: Settings) -> dict[str, Department]:
@@ -96,20 +192,24 @@ def store_profile(settings: Settings) -> StoreProfile:
 async def open_context(
     settings: Settings,
     *,
+    redis: Redis | None = None,
     tickets: TicketStore | None = None,
     nuvemshop: NuvemshopClient | None = None,
 ) -> AsyncIterator[Context]:
     """Open every client the graph needs (or use `nuvemshop`) and close them on exit."""
     async with AsyncExitStack() as stack:
         if nuvemshop is None:
-            nuvemshop = await stack.enter_async_context(build_nuvemshop(settings))
-        correios = _correios(settings)
-        if correios is not None:
-            await stack.enter_async_context(correios)
+            nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, redis))
+        correios, aggregator = await _carriers(settings, stack)
+        cache = tracking_cache(redis, settings) if redis is not None else None
+        chain = carrier_chain(correios=correios, aggregator=aggregator, cache=cache)
         yield Context(
             brain=build_brain(settings),
             orders=OrderService(nuvemshop),
-            tracking=TrackingService(correios),
+            tracking=TrackingService(
+                chain if (correios or aggregator) else None,
+                stalled_after_business_days=settings.tracking_stalled_business_days,
+            ),
             tickets=tickets or InMemoryTicketStore(),
             departments=DepartmentRouter(settings.handoff_routing, departments(settings)),
             store=store_profile(settings),

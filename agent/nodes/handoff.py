@@ -12,6 +12,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Context
+from agent.history import tool_results
 from agent.state import AgentState, Handoff
 
 logger = logging.getLogger(__name__)
@@ -23,11 +24,13 @@ async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any
     reason = state.get("handoff_reason") or "unresolved"
     department = context.departments.department_for(reason)
     request = state.get("request", {})
+    problems = [r["problem"] for r in tool_results(state.get("messages", [])) if r.get("problem")]
     ticket = await context.tickets.open(
         department=department.key,
         reason=reason,
         sender_id=state["identity"]["sender_id"],
         order_number=request.get("order_number"),
+        evidence={"delivery_problems": problems} if problems else None,
     )
     logger.info(
         "handoff opened: ticket=%s department=%s reason=%s", ticket.id, department.key, reason

@@ -54,7 +54,10 @@ async def _chat(sender: str, fresh: bool, as_json: bool) -> None:
     settings = get_settings()
     interactive = sys.stdin.isatty() and not as_json
     console = Console()
-    async with open_checkpointer(settings) as checkpointer, open_context(settings) as context:
+    async with (
+        open_checkpointer(settings) as checkpointer,
+        open_context(settings, redis=checkpointer.client) as context,
+    ):
         graph = build_graph(checkpointer)
         if fresh:
             await checkpointer.adelete_thread(sender_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import httpx
@@ -107,3 +108,26 @@ async def test_the_running_worker_delivers_without_help(
                     break
                 await asyncio.sleep(0.05)
             assert len(await running.services.outbox.entries(ANA_WA_ID)) == 1
+
+
+async def cached_keys(service: Service) -> list[bytes]:
+    prefix = service.services.settings.redis_prefix
+    redis = service.services.redis
+    return [key async for key in redis.scan_iter(match=f"{prefix}:nuvemshop:cache*")]
+
+
+async def test_an_order_event_refreshes_the_cached_order(service: Service) -> None:
+    nuvemshop = service.services.nuvemshop
+    redis = service.services.redis
+    assert await nuvemshop.get_order(ORDER_1004) is not None
+    [key] = [k for k in await cached_keys(service) if k.endswith(b":order:1890000104")]
+    stale = json.loads(await redis.get(key))
+    stale["contact_name"] = "Nome Antigo"
+    await redis.set(key, json.dumps(stale), keepttl=True)
+    cached = await nuvemshop.get_order(ORDER_1004)
+    assert cached is not None and cached.contact_name == "Nome Antigo"
+
+    await service.webhook({"store_id": 1, "event": "order/updated", "id": ORDER_1004})
+    await service.drain()
+    fresh = await nuvemshop.get_order(ORDER_1004)
+    assert fresh is not None and fresh.contact_name == "Ana Souza"

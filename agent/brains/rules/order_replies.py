@@ -53,6 +53,22 @@ def order_section(result: dict[str, Any], *, tracked: bool) -> str:
     return f"Encontrei o pedido *{number}*: está {STAGE_LABELS.get(str(stage), 'em andamento')}."
 
 
+PROBLEM_LINES = {
+    "stalled": "⚠️ O rastreio está sem atualização há {days} dias úteis.",
+    "returned": "⚠️ A transportadora registrou a devolução do pacote ao remetente.",
+    "lost": "⚠️ A transportadora informou o extravio do pacote.",
+    "awaiting_pickup": "⚠️ O pacote está aguardando retirada no endereço indicado pela "
+    "transportadora.",
+    "delivered_not_received": "⚠️ Consta como entregue, mas você me disse que não recebeu.",
+}
+
+
+def problem_line(problem: dict[str, Any]) -> str:
+    """One line naming a delivery problem in the customer's words."""
+    template = PROBLEM_LINES.get(str(problem.get("kind")), "⚠️ A entrega precisa de atenção.")
+    return template.format(days=problem.get("business_days_without_update") or "alguns")
+
+
 def tracking_section(result: dict[str, Any]) -> str:
     """Where the package is, with the newest event and the link to follow it."""
     code = result.get("tracking_code", "")
@@ -78,10 +94,13 @@ def tracking_section(result: dict[str, Any]) -> str:
     label = TRACKING_LABELS.get(str(status))
     headline = f"Rastreio *{code}*" + (f": {label}." if label else ".")
     when = short_date(newest.get("at"))
-    return (
+    text = (
         f"{headline}\n📍 Última atualização{f' ({when})' if when else ''}: "
         f"{newest['description']}{where}\nAcompanhe aqui: {url}"
     )
+    if result.get("problem"):
+        text += "\n" + problem_line(result["problem"])
+    return text
 
 
 def orders_list_section(result: dict[str, Any]) -> str:

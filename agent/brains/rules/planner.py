@@ -11,8 +11,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import ToolCall
+from langchain_core.messages import HumanMessage, ToolCall
 
+from agent.brains.rules.complaints import says_not_received
 from agent.history import tool_calls, tool_results
 from agent.state import AgentState
 
@@ -24,11 +25,22 @@ def _call(name: str, **args: Any) -> ToolCall:
     return ToolCall(name=name, args=args, id=f"rules-{hashlib.sha1(key).hexdigest()[:12]}")
 
 
+def _not_received(state: AgentState) -> dict[str, bool]:
+    """The tracking flag for a customer who says the package never arrived."""
+    latest = next(
+        (m for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), None
+    )
+    if latest is not None and says_not_received(str(latest.content)):
+        return {"customer_says_not_received": True}
+    return {}
+
+
 def _first_round(state: AgentState) -> list[ToolCall]:
     """The calls that answer each intent of the request."""
     request = state.get("request", {})
     number = request.get("order_number")
     code = request.get("tracking_code")
+    flag = _not_received(state)
     calls: list[ToolCall] = []
     for intent in request.get("intents", []):
         if intent == "order_status":
@@ -37,9 +49,9 @@ def _first_round(state: AgentState) -> list[ToolCall]:
             )
         elif intent == "tracking":
             if number:
-                calls.append(_call("track_order", order_number=number))
+                calls.append(_call("track_order", order_number=number, **flag))
             elif code:
-                calls.append(_call("track_package", tracking_code=code))
+                calls.append(_call("track_package", tracking_code=code, **flag))
         elif intent == "payment" and number:
             calls.append(_call("get_payment_info", order_number=number))
         elif intent == "refund" and number:
@@ -63,7 +75,7 @@ def _follow_ups(state: AgentState) -> list[ToolCall]:
             continue
         number = result["order_number"]
         if result.get("stage") in _FOLLOW_UP_STAGES and result.get("tracking_code"):
-            calls.append(_call("track_order", order_number=number))
+            calls.append(_call("track_order", order_number=number, **_not_received(state)))
         elif result.get("stage") == "awaiting_payment":
             calls.append(_call("get_payment_info", order_number=number))
     return calls

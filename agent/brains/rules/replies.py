@@ -74,6 +74,8 @@ HANDOFF_INTROS = {
     "unresolved": "Não consegui resolver isso por aqui agora.",
     "cancel_shipped": "Como o pedido já foi enviado, o cancelamento vira uma devolução.",
     "exchange_return": "Trocas e devoluções são cuidadas pelo nosso time de trocas.",
+    "delivery_problem": "Como essa entrega precisa de atenção, já deixei o rastreio anotado "
+    "para o time resolver com a transportadora.",
 }
 
 
