@@ -19,7 +19,7 @@ from typing import Any
 
 import ormsgpack
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 _SEP = b"\x00"
 _FRAME = struct.Struct(">I")
 
@@ -112,6 +112,11 @@ def write_field(ns: str, checkpoint_id: str, task_id: str, idx: int) -> bytes:
     """Field of one pending write (full-history mode)."""
     parts = (b"w", ns.encode(), checkpoint_id.encode(), task_id.encode(), str(idx).encode())
     return _SEP.join(parts)
+
+
+def sequence_field(ns: str) -> bytes:
+    """Counts a namespace's checkpoints, to pick the next slot when bounded."""
+    return b"s" + _SEP + ns.encode()
 
 
 def namespace_field(ns: str) -> bytes:

@@ -8,12 +8,13 @@ whole by `get_tuple`. Two modes:
 
 - full history (`keep_last=None`, LangGraph's contract): every checkpoint, blob and write
   is kept under its id or version;
-- bounded (`keep_last=N`): checkpoint records sit in N slots chosen by step, channel values
-  in N slots chosen by version, and only the newest checkpoint keeps its pending writes.
-  Along a linear history the N newest checkpoints never share a slot, so they and what they
-  reference survive while older ones are overwritten in place, with no extra reads.
+- bounded (`keep_last=N`): each checkpoint carries its channel values inline and goes into
+  slot `seq % N`, where `seq` counts the namespace's checkpoints (one Lua call increments
+  it and writes the slot), so the N newest survive and older ones are overwritten in place
+  with no extra reads; only the newest checkpoint keeps its pending writes. Best with
+  `durability="exit"`, which the app uses: one checkpoint per turn.
 
-`ttl_seconds` expires idle threads (refreshed by each run's first write).
+`ttl_seconds` expires idle threads (refreshed by every checkpoint written).
 """
 
 from __future__ import annotations
@@ -60,14 +61,24 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "atendente:cp"
 
+PUT_BOUNDED = """
+local ns, keep, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local seq = redis.call('HINCRBY', KEYS[1], 's\\0' .. ns, 1)
+redis.call('HSET', KEYS[1], 'c\\0' .. ns .. '\\0' .. (seq % keep), ARGV[4], 'n\\0' .. ns, '1')
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 't', ARGV[5]) end
+if ttl > 0 then
+  redis.call('SET', KEYS[2], '', 'EX', ttl)
+  redis.call('EXPIRE', KEYS[1], ttl)
+else
+  redis.call('SET', KEYS[2], '')
+end
+return seq
+"""
+"""Bounded put: the namespace's counter picks the slot the new checkpoint overwrites."""
+
 
 def _ns(config: RunnableConfig) -> str:
     return str(config["configurable"].get("checkpoint_ns", ""))
-
-
-def _version_number(version: Any) -> int:
-    """The integer part of a channel version (ints, or strings like '0003.0.123')."""
-    return int(str(version).split(".", 1)[0])
 
 
 class RedisSaver(BaseCheckpointSaver[str]):
@@ -96,6 +107,7 @@ class RedisSaver(BaseCheckpointSaver[str]):
         self.keep_last = keep_last
         self.ttl_seconds = ttl_seconds
         self.keys = KeySpace(prefix, key_secret)
+        self._put_bounded = client.register_script(PUT_BOUNDED)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -119,6 +131,12 @@ class RedisSaver(BaseCheckpointSaver[str]):
     def _channel_values(
         self, data: ThreadData, record: Record, checkpoint: Checkpoint
     ) -> dict[str, Any]:
+        if record.values is not None:
+            return {
+                channel: self.serde.loads_typed(typed)
+                for channel, typed in record.values.items()
+                if typed[0] != "empty"
+            }
         values: dict[str, Any] = {}
         for channel, version in checkpoint["channel_versions"].items():
             raw = data.blobs.get(blob_field(record.ns, channel, self._blob_key(version)))
@@ -217,15 +235,8 @@ class RedisSaver(BaseCheckpointSaver[str]):
 
     # -- writing ---------------------------------------------------------------------
 
-    def _record_key(self, checkpoint_id: str, metadata: CheckpointMetadata) -> str:
-        if self.keep_last is None:
-            return checkpoint_id
-        return str(int(metadata.get("step", 0)) % self.keep_last)
-
     def _blob_key(self, version: Any) -> str:
-        if self.keep_last is None:
-            return str(version)
-        return str(_version_number(version) % self.keep_last)
+        return str(version)
 
     async def aput(
         self,
@@ -234,42 +245,54 @@ class RedisSaver(BaseCheckpointSaver[str]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Store a checkpoint and its changed channel values in one round trip."""
+        """Store a checkpoint and its channel values in one round trip."""
         thread_id = str(config["configurable"]["thread_id"])
         ns = _ns(config)
-        parent_id = config["configurable"].get("checkpoint_id")
         stored = checkpoint.copy()
         values: dict[str, Any] = stored.pop("channel_values")  # type: ignore[misc]
         full_metadata = get_checkpoint_metadata(config, metadata)
         cp_type, cp_bytes = self.serde.dumps_typed(stored)
         md_type, md_bytes = self.serde.dumps_typed(full_metadata)
-        record = [
-            RECORD_VERSION,
-            checkpoint["id"],
-            parent_id,
-            cp_type,
-            cp_bytes,
-            md_type,
-            md_bytes,
-            full_metadata.get("run_id"),
-        ]
-        fields: dict[bytes, bytes] = {
-            record_field(ns, self._record_key(checkpoint["id"], full_metadata)): pack(record),
-            namespace_field(ns): b"1",
-        }
-        if self.keys.hides_ids:
-            fields[THREAD_ID_FIELD] = pack(list(self.serde.dumps_typed(thread_id)))
-        for channel, version in new_versions.items():
-            typed = self.serde.dumps_typed(values[channel]) if channel in values else ("empty", b"")
-            fields[blob_field(ns, channel, self._blob_key(version))] = pack([version, *typed])
-        key = self.keys.thread(thread_id)
-        pipe = self.client.pipeline(transaction=False)
-        pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
+        inline = None
         if self.keep_last is not None:
-            pipe.set(self.keys.writes(thread_id, ns), b"", ex=self.ttl_seconds)
-        if self.ttl_seconds and full_metadata.get("source") != "loop":
-            pipe.expire(key, self.ttl_seconds)
-        await pipe.execute()
+            inline = {ch: list(self.serde.dumps_typed(v)) for ch, v in values.items()}
+        record = pack(
+            [
+                RECORD_VERSION,
+                checkpoint["id"],
+                config["configurable"].get("checkpoint_id"),
+                cp_type,
+                cp_bytes,
+                md_type,
+                md_bytes,
+                full_metadata.get("run_id"),
+                inline,
+            ]
+        )
+        key = self.keys.thread(thread_id)
+        thread_field = pack(list(self.serde.dumps_typed(thread_id))) if self.keys.hides_ids else b""
+        if self.keep_last is not None:
+            await self._put_bounded(
+                keys=[key, self.keys.writes(thread_id, ns)],
+                args=[ns, self.keep_last, self.ttl_seconds or 0, record, thread_field],
+            )
+        else:
+            fields: dict[bytes, bytes] = {
+                record_field(ns, checkpoint["id"]): record,
+                namespace_field(ns): b"1",
+            }
+            if thread_field:
+                fields[THREAD_ID_FIELD] = thread_field
+            for channel, version in new_versions.items():
+                typed = self.serde.dumps_typed(values[channel]) if channel in values else None
+                fields[blob_field(ns, channel, self._blob_key(version))] = pack(
+                    [version, *(typed or ("empty", b""))]
+                )
+            pipe = self.client.pipeline(transaction=False)
+            pipe.hset(key, mapping=fields)  # type: ignore[arg-type]
+            if self.ttl_seconds:
+                pipe.expire(key, self.ttl_seconds)
+            await pipe.execute()
         return {
             "configurable": {
                 "thread_id": thread_id,

@@ -38,6 +38,8 @@ class Record:
     checkpoint: Typed
     metadata: Typed
     run_id: str | None
+    values: dict[str, Typed] | None = None
+    """Channel values stored inline (bounded mode); None when they live in blob fields."""
 
 
 @dataclass(slots=True)
@@ -70,9 +72,14 @@ class ThreadData:
 
 def _record(thread_id: str, ns: str, name: bytes, raw: bytes) -> Record:
     envelope = unpack_envelope(raw)
-    if not isinstance(envelope, list) or len(envelope) != 8 or envelope[0] != RECORD_VERSION:
+    if not isinstance(envelope, list) or len(envelope) != 9 or envelope[0] != RECORD_VERSION:
         raise CorruptCheckpointError(thread_id, "unknown checkpoint record format")
-    _, checkpoint_id, parent_id, cp_type, cp_bytes, md_type, md_bytes, run_id = envelope
+    _, checkpoint_id, parent_id, cp_type, cp_bytes, md_type, md_bytes, run_id, inline = envelope
+    values = None
+    if inline is not None:
+        values = {
+            str(channel): (str(typed[0]), bytes(typed[1])) for channel, typed in inline.items()
+        }
     return Record(
         ns=ns,
         field=name,
@@ -81,6 +88,7 @@ def _record(thread_id: str, ns: str, name: bytes, raw: bytes) -> Record:
         checkpoint=(str(cp_type), bytes(cp_bytes)),
         metadata=(str(md_type), bytes(md_bytes)),
         run_id=run_id,
+        values=values,
     )
 
 
@@ -117,7 +125,7 @@ def parse_thread(
                 data.write_fields[key].append(name)
             elif kind == "n" and len(parts) == 2:
                 data.namespaces.add(parts[1])
-            elif kind == "t" and len(parts) == 1:
+            elif (kind == "t" and len(parts) == 1) or (kind == "s" and len(parts) == 2):
                 continue
             else:
                 raise CorruptCheckpointError(thread_id, "unexpected field in thread hash")
