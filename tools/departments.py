@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from tools.business_hours import BusinessHours, weekday_hours
 
@@ -75,6 +75,8 @@ class Ticket:
     order_number: str | None
     opened_at: datetime
     messages: list[str] = field(default_factory=list)
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """What the bot found (for example a stalled delivery), so no one asks the customer again."""
     closed: bool = False
 
 
@@ -83,7 +85,13 @@ class TicketStore(Protocol):
     """Where tickets live; the server keeps them in Redis, the chat and tests in memory."""
 
     async def open(
-        self, *, department: str, reason: str, sender_id: str, order_number: str | None
+        self,
+        *,
+        department: str,
+        reason: str,
+        sender_id: str,
+        order_number: str | None,
+        evidence: dict[str, Any] | None = None,
     ) -> Ticket:
         """Open a ticket and return it with its id."""
         ...
@@ -110,7 +118,13 @@ class InMemoryTicketStore:
         self._counter = itertools.count(1)
 
     async def open(
-        self, *, department: str, reason: str, sender_id: str, order_number: str | None
+        self,
+        *,
+        department: str,
+        reason: str,
+        sender_id: str,
+        order_number: str | None,
+        evidence: dict[str, Any] | None = None,
     ) -> Ticket:
         """Open a ticket numbered ATD-<n>."""
         ticket = Ticket(
@@ -120,6 +134,7 @@ class InMemoryTicketStore:
             sender_id=sender_id,
             order_number=order_number,
             opened_at=datetime.now(UTC),
+            evidence=dict(evidence or {}),
         )
         self._tickets[ticket.id] = ticket
         return ticket
