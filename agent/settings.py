@@ -27,6 +27,8 @@ DEFAULT_HANDOFF_ROUTING: dict[str, str] = {
 
 
 DEMO_WEBHOOK_SECRET = "demo-app-secret"
+DEMO_WHATSAPP_SECRET = "demo-whatsapp-secret"
+DEMO_VERIFY_TOKEN = "demo-verify-token"
 
 
 class DepartmentHours(BaseModel):
@@ -96,6 +98,28 @@ class Settings(BaseSettings):
     nuvemshop_order_cache_ttl_seconds: float = Field(
         60.0, ge=0, validation_alias=_env("NUVEMSHOP_ORDER_CACHE_TTL_SECONDS")
     )
+
+    whatsapp_api_url: str = Field(
+        "https://graph.facebook.com", validation_alias=_env("WHATSAPP_API_URL")
+    )
+    whatsapp_api_version: str = Field("v21.0", validation_alias=_env("WHATSAPP_API_VERSION"))
+    whatsapp_access_token: SecretStr | None = Field(
+        None, validation_alias=_env("WHATSAPP_ACCESS_TOKEN")
+    )
+    whatsapp_phone_number_id: str | None = Field(
+        None, validation_alias=_env("WHATSAPP_PHONE_NUMBER_ID")
+    )
+    whatsapp_app_secret: SecretStr | None = Field(
+        None, validation_alias=_env("WHATSAPP_APP_SECRET")
+    )
+    """Signs WhatsApp webhooks (X-Hub-Signature-256); offline, a development secret."""
+    whatsapp_verify_token: SecretStr | None = Field(
+        None, validation_alias=_env("WHATSAPP_VERIFY_TOKEN")
+    )
+    debounce_seconds: float = Field(
+        2.0, ge=0, le=30, validation_alias=_env("ATENDENTE_DEBOUNCE_SECONDS")
+    )
+    """A burst of messages within this window is answered as one turn."""
 
     correios_api_url: str = Field(
         "https://api.correios.com.br", validation_alias=_env("CORREIOS_API_URL")
@@ -191,6 +215,18 @@ class Settings(BaseSettings):
         if self.nuvemshop_app_secret is not None:
             return self.nuvemshop_app_secret.get_secret_value()
         return DEMO_WEBHOOK_SECRET if self.uses_demo_store else None
+
+    @property
+    def uses_fake_whatsapp(self) -> bool:
+        """True without WhatsApp credentials: replies go to an offline Graph API."""
+        return not (self.whatsapp_access_token and self.whatsapp_phone_number_id)
+
+    @property
+    def whatsapp_secret(self) -> str | None:
+        """The secret that signs WhatsApp webhooks; a fixed one when WhatsApp is offline."""
+        if self.whatsapp_app_secret is not None:
+            return self.whatsapp_app_secret.get_secret_value()
+        return DEMO_WHATSAPP_SECRET if self.uses_fake_whatsapp else None
 
     @property
     def uses_demo_store(self) -> bool:

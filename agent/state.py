@@ -28,6 +28,8 @@ class Inbound(TypedDict, total=False):
     """The sender's phone in E.164, when WhatsApp shares it."""
     media_type: str | None
     """'image', 'audio', 'video', 'document', 'sticker', 'location' or 'contacts'."""
+    message_ids: list[str]
+    """The WhatsApp message ids this turn answers (a burst merged into one turn)."""
 
 
 class Identity(TypedDict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,11 +22,13 @@ from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
+from server.inbound import InboundIntake
 from server.outbox import Outbox
 from server.privacy import PrivacyService
 from server.store_events import StoreEventHandler, StoreEventIntake
 from server.streams import StreamQueue
 from server.wiring import build_nuvemshop, build_saver, open_context
+from server.worker import TurnWorker
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ class Services:
     store_events: StreamQueue
     intake: StoreEventIntake
     handler: StoreEventHandler
+    inbound: InboundIntake
+    inbound_queue: StreamQueue
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -67,6 +72,9 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         window = ServiceWindow(client, prefix)
         queue = StreamQueue(client, f"{prefix}:{{store-events}}")
         await queue.ensure_group()
+        inbound = InboundIntake(client, prefix)
+        inbound_queue = StreamQueue(client, inbound.stream)
+        await inbound_queue.ensure_group()
         cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
 
         async def forget_cached(customer: dict[str, Any]) -> None:
@@ -98,6 +106,8 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             window=window,
             store_events=queue,
             intake=StoreEventIntake(client, queue, prefix),
+            inbound=inbound,
+            inbound_queue=inbound_queue,
             handler=StoreEventHandler(
                 nuvemshop,
                 outbox,
@@ -109,12 +119,16 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             ),
         )
         if run_workers:
-            consumer = f"{socket.gethostname()}-{id(services)}"
-            services.tasks.append(
+            consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
+            turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
+            services.tasks += [
                 asyncio.create_task(
                     queue.run(consumer, services.handler, services.stop), name="store-events"
-                )
-            )
+                ),
+                asyncio.create_task(
+                    inbound_queue.run(consumer, turns.handle, services.stop), name="turns"
+                ),
+            ]
         try:
             yield services
         finally:

@@ -23,6 +23,7 @@ MEDIA_PLACEHOLDERS = {
     "sticker": "[figurinha]",
     "location": "[localização]",
     "contacts": "[contato]",
+    "unsupported": "[mensagem em formato não suportado]",
 }
 
 

@@ -43,6 +43,10 @@ MEDIA_REPLIES = {
     "sticker": "😄 Como posso te ajudar hoje?",
     "location": ("Recebi sua localização 📍 Para falar da entrega, me passa o número do pedido?"),
     "contacts": "Recebi o contato 🙂 Como posso te ajudar?",
+    "unsupported": (
+        "Recebi sua mensagem, mas não consigo abrir esse formato por aqui 🙏 Pode me escrever "
+        "o que você precisa?"
+    ),
 }
 
 IDENTITY_REPLIES = {

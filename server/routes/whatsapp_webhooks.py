@@ -1,0 +1,95 @@
+"""The WhatsApp Cloud API webhook: verification handshake and inbound updates.
+
+POSTs are checked against `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app
+secret, constant-time compare) before anything is read; each message is then stored once
+in the inbound stream and the answer is 200 within milliseconds. When Redis is down the
+answer is 503, so Meta delivers again: a message is never acknowledged unstored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import time
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import PlainTextResponse
+from redis.exceptions import RedisError
+
+from agent.settings import DEMO_VERIFY_TOKEN
+from integrations.redis.layout import thread_ref
+from integrations.whatsapp.updates import (
+    InboundMessage,
+    MalformedWebhook,
+    StatusUpdate,
+    UnknownUpdate,
+    parse_webhook,
+)
+from server.body import read_body
+from server.deps import ServicesDep
+from server.signatures import hex_signature
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
+
+MAX_BODY_BYTES = 512 * 1024
+SIGNATURE_HEADER = "x-hub-signature-256"
+
+
+def _signed(secret: str | None, body: bytes, header: str | None) -> bool:
+    if not secret or not header or not header.startswith("sha256="):
+        return False
+    return hmac.compare_digest(hex_signature(secret, body), header[len("sha256=") :].lower())
+
+
+@router.get("", response_class=PlainTextResponse)
+async def verify(
+    services: ServicesDep,
+    mode: str = Query("", alias="hub.mode"),
+    token: str = Query("", alias="hub.verify_token"),
+    challenge: str = Query("", alias="hub.challenge"),
+) -> str:
+    """Meta's subscription handshake: echo the challenge when the verify token matches."""
+    configured = services.settings.whatsapp_verify_token
+    expected = configured.get_secret_value() if configured else DEMO_VERIFY_TOKEN
+    if mode != "subscribe" or not hmac.compare_digest(token, expected):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "verification failed")
+    return challenge
+
+
+@router.post("")
+async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
+    """Store every inbound message once; log statuses and updates we do not handle."""
+    body = await read_body(request, MAX_BODY_BYTES)
+    if not _signed(services.settings.whatsapp_secret, body, request.headers.get(SIGNATURE_HEADER)):
+        logger.warning("whatsapp webhook refused: missing or wrong signature")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
+    try:
+        updates = list(parse_webhook(json.loads(body)))
+    except (json.JSONDecodeError, UnicodeDecodeError, MalformedWebhook):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "not a WhatsApp webhook body") from None
+    stored = duplicates = 0
+    now_ms = int(time.time() * 1000)
+    try:
+        for update in updates:
+            if isinstance(update, InboundMessage):
+                if not update.sender_id:
+                    logger.warning("whatsapp message %s without a sender", update.message_id)
+                    continue
+                if await services.inbound.store(update, now_ms):
+                    stored += 1
+                else:
+                    duplicates += 1
+            elif isinstance(update, StatusUpdate) and update.error_codes:
+                logger.warning(
+                    "message to %s failed: codes=%s",
+                    thread_ref(update.recipient_id),
+                    list(update.error_codes),
+                )
+            elif isinstance(update, UnknownUpdate):
+                logger.info("whatsapp update %r skipped", update.field)
+    except (RedisError, OSError):
+        logger.error("whatsapp webhook not stored: Redis unavailable")
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
+    return {"stored": stored, "duplicates": duplicates}

@@ -1,0 +1,150 @@
+"""The turn worker: inbound messages in, one graph turn per customer burst, replies queued.
+
+Any number of workers share the inbound stream through a consumer group. For each customer
+a Redis lock serialises turns, a short debounce lets a burst of messages ("oi" / "cadê meu
+pedido" / "1001") arrive and be answered as one turn, and the graph's own checkpoint
+records which message ids a turn answered. A worker that dies mid-turn leaves its entry
+pending; another claims it, sees from the checkpoint whether the turn already happened, and
+either runs it or re-queues the same reply under the same once-only key. Each inbound
+message is thus answered exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from agent.state import Inbound, OutboundMessage
+from agent.turn import TurnResult, run_turn, thread_config
+from integrations.redis.layout import thread_ref
+from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
+from server.inbound import decode
+from server.streams import Fields
+
+if TYPE_CHECKING:
+    from server.services import Services
+
+logger = logging.getLogger(__name__)
+
+LOCK_SECONDS = 60.0
+POLL_SECONDS = 0.05
+
+
+def merge(messages: list[dict[str, Any]]) -> Inbound:
+    """One turn's input from a burst: texts joined in order, the latest media kind kept."""
+    latest = messages[-1]
+    texts = [m["text"] for m in messages if m.get("text")]
+    media = [
+        m["type"] if MessageType(m["type"]) in MEDIA_TYPES else "unsupported"
+        for m in messages
+        if MessageType(m["type"]) in MEDIA_TYPES or MessageType(m["type"]) is MessageType.UNKNOWN
+    ]
+    return Inbound(
+        text="\n".join(texts),
+        sender_id=latest["sender_id"],
+        phone=latest.get("phone"),
+        media_type=media[-1] if media and not texts else None,
+        message_ids=[m["message_id"] for m in messages],
+    )
+
+
+def reply_key(message_ids: list[str]) -> str:
+    """The once-only key of the reply to these messages."""
+    return "reply:" + "+".join(message_ids)
+
+
+class TurnWorker:
+    """Handles inbound stream entries for `Services`."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        debounce_seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`debounce_seconds` of quiet after a customer's latest message close a burst."""
+        self._services = services
+        self._debounce = debounce_seconds
+        self._clock = clock
+
+    async def _wait_for_quiet(self, sender_id: str) -> None:
+        """Wait until the customer has been quiet for the debounce window."""
+        key = self._services.inbound.last_seen_key(sender_id)
+        deadline = self._clock() + LOCK_SECONDS / 2
+        while self._clock() < deadline:
+            raw = await self._services.redis.get(key)
+            last_ms = int(raw) if raw else 0
+            remaining = last_ms / 1000 + self._debounce - self._clock()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(min(remaining, 0.5))
+
+    async def _queue_reply(
+        self, sender_id: str, message_ids: list[str], messages: list[OutboundMessage]
+    ) -> None:
+        if not messages:
+            return
+        await self._services.outbox.push(
+            sender_id,
+            [dict(m) for m in messages],
+            key=reply_key(message_ids),
+            source="turn",
+        )
+
+    async def handle(self, fields: Fields) -> None:
+        """Answer the customer of one inbound entry (and the rest of their burst)."""
+        services = self._services
+        message = decode(fields["message"])
+        sender_id = message["sender_id"]
+        lock = services.redis.lock(
+            f"{services.settings.redis_prefix}:lock:{{{sender_id}}}",
+            timeout=LOCK_SECONDS,
+            blocking_timeout=LOCK_SECONDS,
+        )
+        async with lock:
+            await self._wait_for_quiet(sender_id)
+            state = (await services.graph.aget_state(thread_config(sender_id))).values
+            last = state.get("inbound") or {}
+            answered = set(last.get("message_ids") or [])
+            burst_key = services.inbound.burst_key(sender_id)
+            raw_burst = [
+                r.decode() if isinstance(r, bytes) else str(r)
+                for r in await services.redis.lrange(burst_key, 0, -1)
+            ]
+            if message["message_id"] in answered:
+                await self._queue_reply(
+                    sender_id, list(last.get("message_ids") or []), list(state.get("outbox") or [])
+                )
+                await self._forget(burst_key, raw_burst, answered)
+                return
+            pending: dict[str, dict[str, Any]] = {}
+            for candidate in [*(decode(r) for r in raw_burst), message]:
+                if candidate["message_id"] not in answered:
+                    pending[candidate["message_id"]] = candidate
+            ordered = sorted(pending.values(), key=lambda m: m["timestamp"])
+            inbound = merge(ordered)
+            await services.window.customer_wrote(sender_id)
+            result = await self._run(inbound)
+            await self._queue_reply(sender_id, inbound["message_ids"], result.messages)
+            await self._forget(burst_key, raw_burst, set(inbound["message_ids"]))
+            logger.info(
+                "turn for %s: %d message(s) in, %d out, path=%s",
+                thread_ref(sender_id),
+                len(ordered),
+                len(result.messages),
+                ">".join(result.path),
+            )
+
+    async def _run(self, inbound: Inbound) -> TurnResult:
+        services = self._services
+        return await run_turn(services.graph, services.context, inbound)
+
+    async def _forget(self, burst_key: str, raw_burst: list[str], done: set[str]) -> None:
+        """Drop answered messages from the customer's burst list."""
+        for raw in raw_burst:
+            if decode(raw)["message_id"] in done:
+                await self._services.redis.lrem(burst_key, 1, raw)
