@@ -8,6 +8,7 @@ from server.cli.chat import chat
 from server.cli.classify import classify
 from server.cli.graph import graph
 from server.cli.serve import serve
+from server.cli.worker import worker
 
 app = typer.Typer(
     name="atendente",
@@ -19,3 +20,4 @@ app.command()(chat)
 app.command()(classify)
 app.command()(graph)
 app.command()(serve)
+app.command()(worker)

@@ -1,0 +1,32 @@
+"""`atendente worker`: answer customers from the shared Redis, without serving HTTP.
+
+Run as many as the load needs, on any hosts that reach the same Redis; `atendente serve`
+runs one in-process already.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from agent.settings import get_settings
+from server.services import open_services
+
+
+async def _work() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with open_services(get_settings(), run_workers=True):
+        logging.getLogger(__name__).info("worker started; waiting for messages")
+        await stop.wait()
+
+
+def worker() -> None:
+    """Consume the inbound and store-event streams until stopped (SIGTERM or Ctrl-C)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(_work())
