@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,7 @@ class StreamQueue:
         self.group = group
         self.max_deliveries = max_deliveries
         self.claim_idle_ms = claim_idle_ms
+        self._last_reclaim = float("-inf")
 
     async def ensure_group(self) -> None:
         """Create the stream and its group once; later calls are no-ops."""
@@ -94,10 +96,16 @@ class StreamQueue:
         return [Entry(_text(i), _fields(f), deliveries.get(_text(i), 1)) for i, f in claimed]
 
     async def read(self, consumer: str, *, count: int = 10, block_ms: int = 1000) -> list[Entry]:
-        """Reclaimed entries first, then new ones (waiting up to `block_ms`)."""
-        reclaimed = await self._reclaim(consumer, count)
-        if reclaimed:
-            return reclaimed
+        """Reclaimed entries first, then new ones (waiting up to `block_ms`).
+
+        Pending entries are looked at no more often than half the idle time they need.
+        """
+        now = time.monotonic()
+        if now - self._last_reclaim >= self.claim_idle_ms / 2000:
+            self._last_reclaim = now
+            reclaimed = await self._reclaim(consumer, count)
+            if reclaimed:
+                return reclaimed
         reply: Any = await self.client.xreadgroup(
             self.group, consumer, {self.stream: ">"}, count=count, block=block_ms
         )
@@ -120,30 +128,54 @@ class StreamQueue:
         await self.ack(entry, delete=True)
         logger.error("dead-lettered entry %s of %s: %s", entry.entry_id, self.stream, reason[:200])
 
-    async def process(self, consumer: str, handler: Handler, *, block_ms: int = 1000) -> int:
-        """Read one batch and handle it; returns how many entries were handled."""
-        handled = 0
-        for entry in await self.read(consumer, block_ms=block_ms):
-            if entry.deliveries > self.max_deliveries:
-                await self.bury(entry, "too many failed attempts")
-                continue
-            try:
-                await handler(entry.fields)
-            except Exception as error:  # the entry stays pending and is retried later
-                logger.warning(
-                    "entry %s of %s failed: %s", entry.entry_id, self.stream, type(error).__name__
-                )
-                continue
-            await self.ack(entry, delete=True)
-            handled += 1
-        return handled
+    async def _handle(self, entry: Entry, handler: Handler) -> bool:
+        """Handle one entry; True when it was done and acknowledged."""
+        if entry.deliveries > self.max_deliveries:
+            await self.bury(entry, "too many failed attempts")
+            return False
+        try:
+            await handler(entry.fields)
+        except Exception as error:  # the entry stays pending and is retried later
+            logger.warning(
+                "entry %s of %s failed: %s", entry.entry_id, self.stream, type(error).__name__
+            )
+            return False
+        await self.ack(entry, delete=True)
+        return True
 
-    async def run(self, consumer: str, handler: Handler, stop: asyncio.Event) -> None:
-        """Handle entries until `stop` is set; survives Redis hiccups by waiting."""
+    async def process(
+        self, consumer: str, handler: Handler, *, block_ms: int = 1000, count: int = 10
+    ) -> int:
+        """Read one batch and handle its entries concurrently; returns how many were done."""
+        entries = await self.read(consumer, count=count, block_ms=block_ms)
+        done = await asyncio.gather(*(self._handle(entry, handler) for entry in entries))
+        return sum(done)
+
+    async def run(
+        self, consumer: str, handler: Handler, stop: asyncio.Event, *, concurrency: int = 16
+    ) -> None:
+        """Handle entries, up to `concurrency` at once, until `stop` is set.
+
+        Entries of different customers wait out their debounce side by side; a customer's
+        own lock keeps their turns in order. Redis hiccups are waited out, not fatal.
+        """
         await self.ensure_group()
-        while not stop.is_set():
-            try:
-                await self.process(consumer, handler)
-            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
-                logger.warning("stream %s unavailable: %s", self.stream, type(error).__name__)
-                await asyncio.sleep(1)
+        running: set[asyncio.Task[bool]] = set()
+        try:
+            while not stop.is_set():
+                if len(running) >= concurrency:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                try:
+                    entries = await self.read(consumer, count=concurrency - len(running))
+                except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                    logger.warning("stream %s unavailable: %s", self.stream, type(error).__name__)
+                    await asyncio.sleep(1)
+                    continue
+                for entry in entries:
+                    task = asyncio.create_task(self._handle(entry, handler))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+        finally:
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
