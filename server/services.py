@@ -25,8 +25,10 @@ from integrations.whatsapp.window import ServiceWindow
 from server.inbound import InboundIntake
 from server.outbox import Outbox
 from server.privacy import PrivacyService
+from server.sender import OutboxSender
 from server.store_events import StoreEventHandler, StoreEventIntake
 from server.streams import StreamQueue
+from server.whatsapp_wiring import WhatsAppWiring, build_whatsapp
 from server.wiring import build_nuvemshop, build_saver, open_context
 from server.worker import TurnWorker
 
@@ -50,6 +52,8 @@ class Services:
     handler: StoreEventHandler
     inbound: InboundIntake
     inbound_queue: StreamQueue
+    whatsapp: WhatsAppWiring
+    outbox_queue: StreamQueue
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -75,6 +79,10 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         inbound = InboundIntake(client, prefix)
         inbound_queue = StreamQueue(client, inbound.stream)
         await inbound_queue.ensure_group()
+        whatsapp = build_whatsapp(settings, client)
+        await stack.enter_async_context(whatsapp.client)
+        outbox_queue = StreamQueue(client, outbox.stream, group="sender")
+        await outbox_queue.ensure_group()
         cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
 
         async def forget_cached(customer: dict[str, Any]) -> None:
@@ -108,6 +116,8 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             intake=StoreEventIntake(client, queue, prefix),
             inbound=inbound,
             inbound_queue=inbound_queue,
+            whatsapp=whatsapp,
+            outbox_queue=outbox_queue,
             handler=StoreEventHandler(
                 nuvemshop,
                 outbox,
@@ -121,12 +131,16 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         if run_workers:
             consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
             turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
+            sender = OutboxSender(client, prefix, whatsapp.client)
             services.tasks += [
                 asyncio.create_task(
                     queue.run(consumer, services.handler, services.stop), name="store-events"
                 ),
                 asyncio.create_task(
                     inbound_queue.run(consumer, turns.handle, services.stop), name="turns"
+                ),
+                asyncio.create_task(
+                    outbox_queue.run(consumer, sender.handle, services.stop), name="sender"
                 ),
             ]
         try:

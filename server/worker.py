@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from agent.state import Inbound, OutboundMessage
 from agent.turn import TurnResult, run_turn, thread_config
 from integrations.redis.layout import thread_ref
+from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
 from server.inbound import decode
 from server.streams import Fields
@@ -128,6 +129,7 @@ class TurnWorker:
             ordered = sorted(pending.values(), key=lambda m: m["timestamp"])
             inbound = merge(ordered)
             await services.window.customer_wrote(sender_id)
+            await self._show_typing(ordered[-1]["message_id"])
             result = await self._run(inbound)
             await self._queue_reply(sender_id, inbound["message_ids"], result.messages)
             await self._forget(burst_key, raw_burst, set(inbound["message_ids"]))
@@ -138,6 +140,13 @@ class TurnWorker:
                 len(result.messages),
                 ">".join(result.path),
             )
+
+    async def _show_typing(self, message_id: str) -> None:
+        """Mark the message read and show "typing…": the customer sees we are on it."""
+        try:
+            await self._services.whatsapp.client.mark_read(message_id, typing=True)
+        except WhatsAppError as error:
+            logger.info("could not mark a message read: %s", type(error).__name__)
 
     async def _run(self, inbound: Inbound) -> TurnResult:
         services = self._services

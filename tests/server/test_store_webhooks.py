@@ -94,7 +94,7 @@ async def test_malformed_bodies_get_400(service: Service) -> None:
     assert (await service.webhook(b"x" * (65 * 1024))).status_code == 413
 
 
-async def test_the_running_worker_delivers_without_help(
+async def test_the_running_service_sends_the_notice_to_whatsapp_once(
     redis_url: str, prefix: str, tmp_path: Path, redis_client: Redis
 ) -> None:
     app = create_app(service_settings(redis_url, prefix, tmp_path))
@@ -102,12 +102,19 @@ async def test_the_running_worker_delivers_without_help(
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://atendente") as http:
             running = Service(http, app.state.services)
+            fake = running.services.whatsapp.fake
+            assert fake is not None
+            await running.webhook(fulfilled())
             await running.webhook(fulfilled())
             for _ in range(100):
-                if await running.services.outbox.entries(ANA_WA_ID):
+                if fake.messages(ANA_WA_ID):
                     break
                 await asyncio.sleep(0.05)
-            assert len(await running.services.outbox.entries(ANA_WA_ID)) == 1
+            await asyncio.sleep(0.2)
+            [sent] = fake.messages(ANA_WA_ID)
+            assert sent.payload["type"] == "template", "Ana's 24 h window is closed"
+            assert sent.payload["template"]["name"] == "pedido_enviado"
+            assert "1004" in json.dumps(sent.payload)
 
 
 async def cached_keys(service: Service) -> list[bytes]:

@@ -1,0 +1,64 @@
+"""The sender: delivers the outbox to WhatsApp, each message once.
+
+Turn replies, automations and people's replies all wait in the outbox stream. A part of an
+entry is marked sent right after WhatsApp accepts it, so a sender that dies mid-entry
+resends only what was not yet accepted. Errors WhatsApp will repeat (a closed 24 h window,
+a recipient who cannot receive, a malformed message) are logged and dropped; passing ones
+leave the entry pending for another try.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from redis.asyncio import Redis
+
+from integrations.redis.layout import thread_ref
+from integrations.whatsapp.client import WhatsAppClient
+from integrations.whatsapp.errors import WhatsAppError
+from server.streams import Fields
+
+logger = logging.getLogger(__name__)
+
+SENT_SECONDS = 7 * 24 * 3600
+
+
+class OutboxSender:
+    """Sends outbox entries through a `WhatsAppClient`."""
+
+    def __init__(self, redis: Redis, prefix: str, whatsapp: WhatsAppClient) -> None:
+        """Keep the sent marks beside the outbox, under `prefix`."""
+        self._redis = redis
+        self._prefix = prefix
+        self._whatsapp = whatsapp
+        self.sent = 0
+        self.dropped = 0
+
+    def _mark(self, key: str, part: int) -> str:
+        return f"{self._prefix}:{{outbox}}:sent:{key}:{part}"
+
+    async def handle(self, fields: Fields) -> None:
+        """Send every part of one entry not yet sent; raise to retry a passing failure."""
+        recipient = fields["recipient"]
+        messages = json.loads(fields["messages"])
+        for part, message in enumerate(messages):
+            mark = self._mark(fields["key"], part)
+            if await self._redis.exists(mark):
+                continue
+            try:
+                await self._whatsapp.send(recipient, message)
+            except WhatsAppError as error:
+                if error.retryable:
+                    raise
+                self.dropped += 1
+                logger.warning(
+                    "message to %s dropped (%s, code %s): %s",
+                    thread_ref(recipient),
+                    fields.get("source"),
+                    error.code,
+                    type(error).__name__,
+                )
+            else:
+                self.sent += 1
+            await self._redis.set(mark, b"1", ex=SENT_SECONDS)

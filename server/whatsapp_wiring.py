@@ -1,0 +1,59 @@
+"""The WhatsApp sender's client: Meta's Graph API with credentials, an offline one without.
+
+Offline, replies go to `FakeGraphAPI`, which checks them as Meta would and records them in
+Redis, where the development playground reads them back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from agent.settings import Settings
+from integrations.whatsapp.client import WhatsAppClient
+from integrations.whatsapp.fake_graph import FakeGraphAPI
+from integrations.whatsapp.pacing import RedisPacer
+
+FAKE_TOKEN = "fake-whatsapp-token"
+FAKE_PHONE_NUMBER_ID = "100000000000001"
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsAppWiring:
+    """The client to send with, and the offline Graph API behind it when there is one."""
+
+    client: WhatsAppClient
+    fake: FakeGraphAPI | None
+    recording_prefix: str
+
+
+def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
+    """A paced client for the configured number, or for the offline Graph API."""
+    recording = f"{settings.redis_prefix}:dev"
+    token = settings.whatsapp_access_token
+    number = settings.whatsapp_phone_number_id
+    if token is not None and number:
+        pacer = RedisPacer(redis, settings.redis_prefix, number)
+        client = WhatsAppClient(
+            access_token=token.get_secret_value(),
+            phone_number_id=number,
+            api_url=settings.whatsapp_api_url,
+            api_version=settings.whatsapp_api_version,
+            pacer=pacer,
+        )
+        return WhatsAppWiring(client, None, recording)
+    fake = FakeGraphAPI(
+        access_token=FAKE_TOKEN,
+        phone_number_id=FAKE_PHONE_NUMBER_ID,
+        redis=redis,
+        prefix=recording,
+    )
+    client = WhatsAppClient(
+        access_token=FAKE_TOKEN,
+        phone_number_id=FAKE_PHONE_NUMBER_ID,
+        api_url=settings.whatsapp_api_url,
+        api_version=settings.whatsapp_api_version,
+        transport=fake.transport(),
+    )
+    return WhatsAppWiring(client, fake, recording)
