@@ -202,6 +202,32 @@ class Settings(BaseSettings):
     )
     """Approved WhatsApp template per kind, used outside the customer's 24 h window (JSON)."""
 
+    admin_token: SecretStr | None = Field(None, validation_alias=_env("ATENDENTE_ADMIN_TOKEN"))
+    """Bearer token of the admin API; unset, the admin API answers 503."""
+    admin_rate_limit_per_minute: int = Field(
+        60, ge=1, validation_alias=_env("ATENDENTE_ADMIN_RATE_LIMIT_PER_MINUTE")
+    )
+    handoff_idle_hours: float = Field(
+        24.0, gt=0, validation_alias=_env("ATENDENTE_HANDOFF_IDLE_HOURS")
+    )
+    """A handed-off thread with no activity for this long goes back to the bot."""
+    handoff_idle_sweep_seconds: float = Field(
+        300.0, gt=0, validation_alias=_env("ATENDENTE_HANDOFF_IDLE_SWEEP_SECONDS")
+    )
+    handoff_notify_whatsapp: dict[str, str] = Field(
+        default_factory=dict, validation_alias=_env("ATENDENTE_HANDOFF_NOTIFY_WHATSAPP")
+    )
+    """JSON: the WhatsApp number of each department, told of every new ticket."""
+    handoff_webhook_url: str | None = Field(
+        None, validation_alias=_env("ATENDENTE_HANDOFF_WEBHOOK_URL")
+    )
+    """An inbox (e.g. Chatwoot) that receives every new ticket as signed JSON."""
+    handoff_webhook_secret: SecretStr | None = Field(
+        None, validation_alias=_env("ATENDENTE_HANDOFF_WEBHOOK_SECRET")
+    )
+    admin_ticket_url: str | None = Field(None, validation_alias=_env("ATENDENTE_ADMIN_TICKET_URL"))
+    """A link to a ticket in the staff's tool, with `{ticket}` where the id goes."""
+
     max_tool_rounds: int = Field(4, ge=1, le=10, validation_alias=_env("ATENDENTE_MAX_TOOL_ROUNDS"))
     max_inbound_chars: int = Field(
         2000, ge=100, validation_alias=_env("ATENDENTE_MAX_INBOUND_CHARS")

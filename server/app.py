@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from agent.settings import Settings, get_settings
-from server.routes import health, store_webhooks, whatsapp_webhooks
+from server.routes import admin, health, store_webhooks, whatsapp_webhooks
 from server.services import open_services
 
 
@@ -20,10 +20,16 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_services(chosen, run_workers=run_workers) as services:
             app.state.services = services
+            app.state.tickets = services.handoff.store
+            token = chosen.admin_token.get_secret_value() if chosen.admin_token else None
+            app.state.admin = admin.AdminAccess(
+                token=token, requests_per_minute=chosen.admin_rate_limit_per_minute
+            )
             yield
 
     app = FastAPI(title="Atendente", lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(store_webhooks.router)
     app.include_router(whatsapp_webhooks.router)
+    app.include_router(admin.router)
     return app

@@ -24,6 +24,7 @@ from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
 from server.outbox import Outbox
 from tools.automations import whatsapp_id
+from tools.ticket_store import RedisTicketStore
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class PrivacyService:
         prefix: str,
         exports_dir: Path,
         forget_cached: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+        tickets: RedisTicketStore | None = None,
     ) -> None:
         """`forget_cached` drops cached store data about a customer, when a cache is used."""
         self._client = client
@@ -73,6 +75,7 @@ class PrivacyService:
         self._prefix = prefix
         self._exports_dir = exports_dir
         self._forget_cached = forget_cached
+        self._tickets = tickets
 
     async def handle(self, event: str, payload: dict[str, Any]) -> None:
         """Dispatch one privacy event."""
@@ -92,6 +95,8 @@ class PrivacyService:
             await self._saver.adelete_thread(wa_id)
             await self._window.forget(wa_id)
             await self._outbox.forget(wa_id)
+            if self._tickets is not None:
+                await self._tickets.forget_sender(wa_id)
         if self._forget_cached is not None:
             await self._forget_cached(customer)
         logger.info("customer redacted: %d conversation(s) deleted", deleted)
@@ -106,6 +111,8 @@ class PrivacyService:
             f"{self._prefix}:nuvemshop:cache*",
             f"{self._prefix}:trk*",
         ]
+        if self._tickets is not None:
+            patterns.append(self._tickets.pattern)
         deleted = 0
         for pattern in patterns:
             batch = [key async for key in self._client.scan_iter(match=pattern)]

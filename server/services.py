@@ -10,6 +10,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -22,6 +23,8 @@ from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
+from server.handoff_wiring import HandoffWiring, build_handoff
+from server.idle_release import run_idle_release
 from server.inbound import InboundIntake
 from server.outbox import Outbox
 from server.privacy import PrivacyService
@@ -54,6 +57,7 @@ class Services:
     inbound_queue: StreamQueue
     whatsapp: WhatsAppWiring
     outbox_queue: StreamQueue
+    handoff: HandoffWiring
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -68,11 +72,14 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             open_redis(url, data_dir=settings.data_dir / "redis")
         )
         nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
+        outbox = Outbox(client, prefix)
+        handoff = build_handoff(settings, client, outbox)
+        stack.push_async_callback(handoff.notifier.aclose)
+        stack.push_async_callback(handoff.notifying.drain)
         context = await stack.enter_async_context(
-            open_context(settings, redis=client, nuvemshop=nuvemshop)
+            open_context(settings, redis=client, nuvemshop=nuvemshop, tickets=handoff.notifying)
         )
         saver = build_saver(client, settings)
-        outbox = Outbox(client, prefix)
         window = ServiceWindow(client, prefix)
         queue = StreamQueue(client, f"{prefix}:{{store-events}}")
         await queue.ensure_group()
@@ -102,6 +109,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             prefix=prefix,
             exports_dir=settings.data_dir / "exports",
             forget_cached=forget_cached,
+            tickets=handoff.store,
         )
         services = Services(
             settings=settings,
@@ -118,6 +126,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             inbound_queue=inbound_queue,
             whatsapp=whatsapp,
             outbox_queue=outbox_queue,
+            handoff=handoff,
             handler=StoreEventHandler(
                 nuvemshop,
                 outbox,
@@ -141,6 +150,16 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
                 ),
                 asyncio.create_task(
                     outbox_queue.run(consumer, sender.handle, services.stop), name="sender"
+                ),
+                asyncio.create_task(
+                    run_idle_release(
+                        services,
+                        handoff.store,
+                        idle_for=timedelta(hours=settings.handoff_idle_hours),
+                        every=timedelta(seconds=settings.handoff_idle_sweep_seconds),
+                        stop=services.stop,
+                    ),
+                    name="idle-release",
                 ),
             ]
         try:

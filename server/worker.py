@@ -23,6 +23,7 @@ from integrations.redis.layout import thread_ref
 from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
 from server.inbound import decode
+from server.locks import LOCK_SECONDS, turn_lock_key
 from server.streams import Fields
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 60.0
 POLL_SECONDS = 0.05
 
 
@@ -102,7 +102,7 @@ class TurnWorker:
         message = decode(fields["message"])
         sender_id = message["sender_id"]
         lock = services.redis.lock(
-            f"{services.settings.redis_prefix}:lock:{{{sender_id}}}",
+            turn_lock_key(services.settings.redis_prefix, sender_id),
             timeout=LOCK_SECONDS,
             blocking_timeout=LOCK_SECONDS,
         )

@@ -1,0 +1,38 @@
+"""Tickets in Redis, and the department notices sent when one opens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from agent.settings import Settings
+from server.outbox import Outbox
+from tools.handoff_notify import DepartmentNotifier, NotifyingTicketStore
+from tools.ticket_store import RedisTicketStore
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffWiring:
+    """The ticket store, the same store notifying departments, and the notifier."""
+
+    store: RedisTicketStore
+    notifying: NotifyingTicketStore
+    notifier: DepartmentNotifier
+
+
+def build_handoff(settings: Settings, redis: Redis, outbox: Outbox) -> HandoffWiring:
+    """Tickets kept as long as conversations; notices through WhatsApp and/or a webhook."""
+    store = RedisTicketStore(
+        redis, settings.redis_prefix, retention=timedelta(days=settings.conversation_ttl_days)
+    )
+    secret = settings.handoff_webhook_secret
+    notifier = DepartmentNotifier(
+        whatsapp=settings.handoff_notify_whatsapp or None,
+        send=outbox.push if settings.handoff_notify_whatsapp else None,
+        webhook_url=settings.handoff_webhook_url,
+        webhook_secret=secret.get_secret_value() if secret else None,
+        ticket_url=settings.admin_ticket_url,
+    )
+    return HandoffWiring(store, NotifyingTicketStore(store, notifier), notifier)

@@ -1,0 +1,125 @@
+"""Give handed-off threads back to the bot: on a department's request, or when nobody spoke.
+
+`release_ticket` is the one release path, used by the admin API and by the idle sweep: it
+takes the customer's turn lock (the worker's own), so a release never interleaves with a
+turn in progress, gives the thread back only if it still waits on that ticket, and closes
+the ticket. A ticket that nobody touched for `idle_for` (no customer message, no staff
+reply) is released by `release_idle_threads`, which the worker runs periodically.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from redis.exceptions import LockError, RedisError
+
+from agent.release import release_thread
+from agent.turn import thread_config
+from integrations.redis.layout import thread_ref
+from server.locks import LOCK_SECONDS, turn_lock_key
+from tools.departments import Ticket
+from tools.ticket_store import RedisTicketStore
+
+if TYPE_CHECKING:
+    from server.services import Services
+
+logger = logging.getLogger(__name__)
+
+RELEASE_WAIT_SECONDS = 10.0
+"""How long a release waits for a turn in progress before giving up."""
+
+Outcome = Literal["released", "closed", "skipped"]
+"""`released`: the thread was handed back and the ticket closed; `closed`: only the ticket
+(the thread no longer waited on it); `skipped`: the ticket saw activity, so it stays open."""
+
+
+async def release_ticket(
+    services: Services,
+    tickets: RedisTicketStore,
+    ticket: Ticket,
+    *,
+    idle_since: datetime | None = None,
+) -> Outcome:
+    """Close `ticket` and let the bot answer its customer again.
+
+    With `idle_since`, a ticket that saw activity after it (the customer wrote while the
+    lock was awaited) is left open.
+
+    Raises:
+        LockError: a turn of this customer held the lock for `RELEASE_WAIT_SECONDS`.
+    """
+    lock = services.redis.lock(
+        turn_lock_key(services.settings.redis_prefix, ticket.sender_id),
+        timeout=LOCK_SECONDS,
+        blocking_timeout=RELEASE_WAIT_SECONDS,
+    )
+    async with lock:
+        if idle_since is not None:
+            activity = await tickets.activity(ticket.id)
+            if activity is None or activity.last_activity > idle_since:
+                return "skipped"
+        config = thread_config(ticket.sender_id)
+        handoff = (await services.graph.aget_state(config)).values.get("handoff")
+        released = False
+        if handoff and handoff.get("ticket") == ticket.id:
+            released = (
+                await release_thread(services.graph, services.context, ticket.sender_id) is not None
+            )
+        await tickets.close(ticket.id)
+    logger.info(
+        "ticket %s closed (department=%s thread=%s released=%s)",
+        ticket.id,
+        ticket.department,
+        thread_ref(ticket.sender_id),
+        released,
+    )
+    return "released" if released else "closed"
+
+
+async def release_idle_threads(
+    services: Services, tickets: RedisTicketStore, *, idle_for: timedelta
+) -> list[str]:
+    """Release every ticket idle for longer than `idle_for`; returns the ids closed.
+
+    A ticket that cannot be released now (its customer is mid-turn, Redis hiccups) is
+    left for the next sweep; several workers may sweep at once without harm.
+    """
+    closed: list[str] = []
+    for ticket in await tickets.idle(idle_for):
+        activity = await tickets.activity(ticket.id)
+        if activity is None:
+            continue
+        try:
+            outcome = await release_ticket(
+                services, tickets, ticket, idle_since=activity.last_activity
+            )
+        except (LockError, RedisError) as error:
+            logger.warning("idle ticket %s not released now: %s", ticket.id, type(error).__name__)
+            continue
+        if outcome != "skipped":
+            closed.append(ticket.id)
+    if closed:
+        logger.info("idle sweep closed %d ticket(s)", len(closed))
+    return closed
+
+
+async def run_idle_release(
+    services: Services,
+    tickets: RedisTicketStore,
+    *,
+    idle_for: timedelta,
+    every: timedelta,
+    stop: asyncio.Event,
+) -> None:
+    """Sweep for idle tickets every `every` until `stop` is set; a failed sweep is retried."""
+    while not stop.is_set():
+        try:
+            await release_idle_threads(services, tickets, idle_for=idle_for)
+        except (RedisError, OSError) as error:
+            logger.warning("idle sweep failed: %s", type(error).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every.total_seconds())

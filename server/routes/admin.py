@@ -1,0 +1,218 @@
+"""Admin API: the departments read, answer and give back the conversations handed to them.
+
+The app that includes this router sets two attributes on `app.state`:
+
+- `app.state.admin`: an `AdminAccess`. With no token the whole API answers 503, so a
+  deployment that never configured `ATENDENTE_ADMIN_TOKEN` exposes nothing.
+- `app.state.tickets`: the `RedisTicketStore` the handoff node writes to.
+
+Every request is counted per client address in a Redis fixed window (429 with Retry-After
+over the limit) before the bearer token is compared in constant time, so guessing the
+token is as slow as the limit. Replies go out through the outbox like any bot message;
+WhatsApp only carries free text inside the customer's 24 h window, so a reply outside it
+is refused (409) rather than queued to fail.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from langchain_core.messages import BaseMessage
+from pydantic import BaseModel, ConfigDict, Field
+from redis.exceptions import LockError, RedisError
+
+from agent.turn import thread_config
+from server.deps import ServicesDep
+from server.idle_release import release_ticket
+from server.services import Services
+from tools.departments import DEFAULT_DEPARTMENTS, Ticket
+from tools.ticket_store import RedisTicketStore, TicketActivity
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+MAX_REPLY_CHARS = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class AdminAccess:
+    """Who may use the admin API and how often."""
+
+    token: str | None
+    """The bearer token; None turns the admin API off."""
+    requests_per_minute: int = 60
+    """Per client address, failed attempts included."""
+
+
+class ReplyBody(BaseModel):
+    """A department's message to the customer."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    text: str = Field(min_length=1, max_length=MAX_REPLY_CHARS)
+
+
+def get_tickets(request: Request) -> RedisTicketStore:
+    """The ticket store set on `app.state.tickets`."""
+    tickets: RedisTicketStore = request.app.state.tickets
+    return tickets
+
+
+TicketsDep = Annotated[RedisTicketStore, Depends(get_tickets)]
+
+
+async def _rate_limit(services: Services, client: str, limit: int) -> None:
+    now = time.time()
+    window = int(now // WINDOW_SECONDS)
+    key = f"{services.settings.redis_prefix}:admin:rate:{client}:{window}"
+    try:
+        async with services.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, WINDOW_SECONDS + 1)
+            count, _ = await pipe.execute()
+    except (RedisError, OSError):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
+    if int(count) > limit:
+        retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many requests",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def authorize(request: Request, services: ServicesDep) -> None:
+    """Refuse the request unless the admin API is on, under its limit and the token matches."""
+    access: AdminAccess | None = getattr(request.app.state, "admin", None)
+    if access is None or not access.token:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API is disabled")
+    client = request.client.host if request.client else "unknown"
+    await _rate_limit(services, client, access.requests_per_minute)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), access.token.encode()
+    ):
+        logger.warning("admin request refused: missing or wrong token")
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(authorize)])
+
+
+def _summary(ticket: Ticket, activity: TicketActivity | None) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "department": ticket.department,
+        "reason": ticket.reason,
+        "order_number": ticket.order_number,
+        "wa_id": ticket.sender_id,
+        "opened_at": ticket.opened_at.isoformat(),
+        "last_activity": activity.last_activity.isoformat() if activity else None,
+        "closed": ticket.closed,
+        "closed_at": activity.closed_at.isoformat() if activity and activity.closed_at else None,
+        "customer_messages": len(ticket.messages),
+    }
+
+
+def _conversation(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    """The customer's and the bot's words, without tool calls and tool results."""
+    return [
+        {"from": "customer" if m.type == "human" else "bot", "text": str(m.text)}
+        for m in messages
+        if m.type in ("human", "ai") and m.text
+    ]
+
+
+async def _ticket_or_404(tickets: RedisTicketStore, ticket_id: str) -> Ticket:
+    ticket = await tickets.get(ticket_id)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown ticket")
+    return ticket
+
+
+@router.get("/tickets")
+async def list_tickets(tickets: TicketsDep, department: str | None = None) -> dict[str, Any]:
+    """Open tickets, oldest first, of one department or of all."""
+    if department is not None and department not in DEFAULT_DEPARTMENTS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown department")
+    found = await tickets.list_open(department)
+    return {"tickets": [_summary(t, await tickets.activity(t.id)) for t in found]}
+
+
+@router.get("/tickets/{ticket_id}")
+async def read_ticket(ticket_id: str, services: ServicesDep, tickets: TicketsDep) -> dict[str, Any]:
+    """A ticket, what the customer said since the handoff, and the conversation before it."""
+    ticket = await _ticket_or_404(tickets, ticket_id)
+    activity = await tickets.activity(ticket.id)
+    state = (await services.graph.aget_state(thread_config(ticket.sender_id))).values
+    return {
+        "ticket": {
+            **_summary(ticket, activity),
+            "evidence": ticket.evidence,
+            "messages": ticket.messages,
+            "replies": [
+                {"text": r.text, "at": r.at.isoformat()}
+                for r in (activity.replies if activity else [])
+            ],
+        },
+        "conversation": _conversation(list(state.get("messages") or [])),
+        "window_open": await services.window.is_open(ticket.sender_id),
+    }
+
+
+@router.post("/tickets/{ticket_id}/reply", status_code=status.HTTP_202_ACCEPTED)
+async def reply(
+    ticket_id: str,
+    body: ReplyBody,
+    services: ServicesDep,
+    tickets: TicketsDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Queue a department's message to the customer and record it on the ticket.
+
+    The same `Idempotency-Key` sent twice queues the message once.
+    """
+    ticket = await _ticket_or_404(tickets, ticket_id)
+    if ticket.closed:
+        raise HTTPException(status.HTTP_409_CONFLICT, "ticket is closed")
+    if not await services.window.is_open(ticket.sender_id):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "the customer's 24 h window is closed; WhatsApp only carries templates now",
+        )
+    entry = await services.outbox.push(
+        ticket.sender_id,
+        [{"type": "text", "text": body.text}],
+        key=f"admin-reply:{ticket.id}:{idempotency_key or uuid.uuid4().hex}",
+        source=f"agent:{ticket.department}",
+    )
+    if entry is not None:
+        await tickets.record_reply(ticket.id, body.text)
+        logger.info("ticket %s: reply queued by %s", ticket.id, ticket.department)
+    return {"ticket": ticket.id, "queued": entry is not None, "entry": entry}
+
+
+@router.post("/tickets/{ticket_id}/release")
+async def release(ticket_id: str, services: ServicesDep, tickets: TicketsDep) -> dict[str, Any]:
+    """Close the ticket and let the bot answer the customer again."""
+    ticket = await _ticket_or_404(tickets, ticket_id)
+    if ticket.closed:
+        return {"ticket": ticket.id, "released": False}
+    try:
+        outcome = await release_ticket(services, tickets, ticket)
+    except LockError:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "the customer is mid-turn; try again in a few seconds",
+            headers={"Retry-After": "5"},
+        ) from None
+    return {"ticket": ticket.id, "released": outcome == "released"}
