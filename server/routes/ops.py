@@ -1,0 +1,65 @@
+"""Operations endpoints for orchestrators and Prometheus: liveness, readiness, metrics.
+
+`/healthz` does no I/O, so a slow Redis never gets a healthy process restarted; `/readyz`
+checks Redis, so a load balancer stops sending webhooks to a process that could not store
+them. `/metrics` reads the queue gauges from Redis at scrape time and still answers (without
+them) when Redis is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from fastapi import APIRouter, Request, Response, status
+from redis.exceptions import RedisError
+
+from server.deps import ServicesDep
+from server.metrics import METRICS
+from server.services import Services
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["ops"])
+
+REDIS_TIMEOUT_SECONDS = 2.0
+"""Well under a probe's or a scrape's own timeout, so they get our answer, not theirs."""
+
+
+def service_queues(services: Services) -> dict[str, tuple[str, str]]:
+    """The queues whose depth and lag `/metrics` reports: label -> (stream, group)."""
+    return {
+        "inbound": (services.inbound_queue.stream, services.inbound_queue.group),
+        "store_events": (services.store_events.stream, services.store_events.group),
+        "outbox": (services.outbox_queue.stream, services.outbox_queue.group),
+    }
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """200 while the process can answer at all."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(services: ServicesDep, response: Response) -> dict[str, str]:
+    """200 when Redis answers PING in time, 503 with the reason otherwise."""
+    try:
+        await asyncio.wait_for(services.redis.ping(), REDIS_TIMEOUT_SECONDS)
+    except (RedisError, OSError, TimeoutError) as error:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "reason": f"redis unreachable ({type(error).__name__})"}
+    return {"status": "ready"}
+
+
+@router.get("/metrics")
+async def metrics(services: ServicesDep, request: Request) -> Response:
+    """Prometheus exposition, in the format the scraper's Accept header asks for."""
+    try:
+        await asyncio.wait_for(
+            METRICS.refresh_queue_gauges(services.redis, service_queues(services)),
+            REDIS_TIMEOUT_SECONDS,
+        )
+    except (RedisError, OSError, TimeoutError) as error:
+        logger.warning("queue gauges skipped: redis unreachable (%s)", type(error).__name__)
+    body, content_type = METRICS.render(request.headers.get("accept"))
+    return Response(content=body, media_type=content_type)
