@@ -202,6 +202,10 @@ class Settings(BaseSettings):
     )
     """Approved WhatsApp template per kind, used outside the customer's 24 h window (JSON)."""
 
+    flood_limit_per_minute: int = Field(
+        20, ge=1, validation_alias=_env("ATENDENTE_FLOOD_LIMIT_PER_MINUTE")
+    )
+    """More messages than this from one customer in a minute get one notice, then silence."""
     admin_token: SecretStr | None = Field(None, validation_alias=_env("ATENDENTE_ADMIN_TOKEN"))
     """Bearer token of the admin API; unset, the admin API answers 503."""
     admin_rate_limit_per_minute: int = Field(

@@ -9,6 +9,7 @@ leaves the conversation exactly as it was, so the same message can simply be ret
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -66,17 +67,22 @@ async def run_turn(
         stream_mode=["updates", "values"],
         durability=durability,
     )
+    node_seconds: dict[str, float] = {}
+    started = time.perf_counter()
     async for mode, chunk in stream:
         if mode == "values":
             state = chunk
             continue
+        finished = time.perf_counter()
         for node, update in chunk.items():
             if node.startswith("__"):
                 continue
             path.append(node)
+            node_seconds[node] = node_seconds.get(node, 0.0) + finished - started
             for message in (update or {}).get("messages", []):
                 if isinstance(message, AIMessage):
                     tools.extend({"name": c["name"], "args": c["args"]} for c in message.tool_calls)
+        started = time.perf_counter()
     understanding = state.get("understanding") or {}
     handoff = state.get("handoff")
     return TurnResult(
@@ -89,4 +95,5 @@ async def run_turn(
         if handoff
         else None,
         confidence=understanding.get("confidence"),
+        extra={"node_seconds": node_seconds},
     )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from agent.settings import Settings, get_settings
-from server.routes import admin, health, store_webhooks, whatsapp_webhooks
+from server.routes import admin, ops, store_webhooks, whatsapp_webhooks
 from server.services import open_services
 
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
             yield
 
     app = FastAPI(title="Atendente", lifespan=lifespan)
-    app.include_router(health.router)
+    app.include_router(ops.router)
     app.include_router(store_webhooks.router)
     app.include_router(whatsapp_webhooks.router)
     app.include_router(admin.router)

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.errors import WhatsAppError
+from server.metrics import record_send
 from server.streams import Fields
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,9 @@ class OutboxSender:
                 await self._whatsapp.send(recipient, message)
             except WhatsAppError as error:
                 if error.retryable:
+                    record_send("retried")
                     raise
+                record_send("failed")
                 self.dropped += 1
                 logger.warning(
                     "message to %s dropped (%s, code %s): %s",
@@ -60,5 +63,6 @@ class OutboxSender:
                     type(error).__name__,
                 )
             else:
+                record_send("template" if message.get("type") == "template" else "sent")
                 self.sent += 1
             await self._redis.set(mark, b"1", ex=SENT_SECONDS)

@@ -23,6 +23,7 @@ from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
+from server.flood import FloodGuard
 from server.handoff_wiring import HandoffWiring, build_handoff
 from server.idle_release import run_idle_release
 from server.inbound import InboundIntake
@@ -58,6 +59,7 @@ class Services:
     whatsapp: WhatsAppWiring
     outbox_queue: StreamQueue
     handoff: HandoffWiring
+    flood: FloodGuard
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -127,6 +129,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             whatsapp=whatsapp,
             outbox_queue=outbox_queue,
             handoff=handoff,
+            flood=FloodGuard(client, prefix, limit=settings.flood_limit_per_minute),
             handler=StoreEventHandler(
                 nuvemshop,
                 outbox,

@@ -24,6 +24,7 @@ from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
 from server.inbound import decode
 from server.locks import LOCK_SECONDS, turn_lock_key
+from server.metrics import record_turn, record_turn_error
 from server.streams import Fields
 
 if TYPE_CHECKING:
@@ -150,7 +151,15 @@ class TurnWorker:
 
     async def _run(self, inbound: Inbound) -> TurnResult:
         services = self._services
-        return await run_turn(services.graph, services.context, inbound)
+        brain = services.context.brain.name
+        started = time.perf_counter()
+        try:
+            result = await run_turn(services.graph, services.context, inbound)
+        except Exception:
+            record_turn_error(time.perf_counter() - started, brain)
+            raise
+        record_turn(result, time.perf_counter() - started, brain, result.extra.get("node_seconds"))
+        return result
 
     async def _forget(self, burst_key: str, raw_burst: list[str], done: set[str]) -> None:
         """Drop answered messages from the customer's burst list."""

@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from server.app import create_app
+from server.logs import configure_logging
 
 
 def serve(
@@ -16,7 +17,5 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the store webhooks and the health check, with the store-events worker."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    configure_logging(logging.INFO)
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=None)

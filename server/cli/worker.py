@@ -11,6 +11,7 @@ import logging
 import signal
 
 from agent.settings import get_settings
+from server.logs import configure_logging
 from server.services import open_services
 
 
@@ -26,7 +27,5 @@ async def _work() -> None:
 
 def worker() -> None:
     """Consume the inbound and store-event streams until stopped (SIGTERM or Ctrl-C)."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(logging.INFO)
     asyncio.run(_work())

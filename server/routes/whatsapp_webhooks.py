@@ -28,6 +28,7 @@ from integrations.whatsapp.updates import (
 )
 from server.body import read_body
 from server.deps import ServicesDep
+from server.flood import FLOOD_NOTICE
 from server.signatures import hex_signature
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,20 @@ def _signed(secret: str | None, body: bytes, header: str | None) -> bool:
     if not secret or not header or not header.startswith("sha256="):
         return False
     return hmac.compare_digest(hex_signature(secret, body), header[len("sha256=") :].lower())
+
+
+async def _within_flood_limit(services: ServicesDep, message: InboundMessage) -> bool:
+    """False for a flooding customer; the first message over the limit gets one notice."""
+    verdict = await services.flood.check(message.sender_id)
+    if verdict == "notify":
+        await services.outbox.push(
+            message.sender_id,
+            [{"type": "text", "text": FLOOD_NOTICE}],
+            key=f"flood:{message.message_id}",
+            source="flood",
+        )
+        logger.info("customer %s is flooding; notified once", thread_ref(message.sender_id))
+    return verdict == "ok"
 
 
 @router.get("", response_class=PlainTextResponse)
@@ -75,7 +90,9 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
         for update in updates:
             if isinstance(update, InboundMessage):
                 if not update.sender_id:
-                    logger.warning("whatsapp message %s without a sender", update.message_id)
+                    logger.warning("whatsapp message without a sender skipped")
+                    continue
+                if not await _within_flood_limit(services, update):
                     continue
                 if await services.inbound.store(update, now_ms):
                     stored += 1

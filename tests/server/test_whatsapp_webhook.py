@@ -151,3 +151,22 @@ async def test_statuses_and_bad_requests(service: Service) -> None:
     assert (await post(service, b"{not json")).status_code == 400
     assert (await post(service, {"object": "page"})).status_code == 400
     assert await service.services.redis.xlen(service.services.inbound.stream) == 0
+
+
+async def test_a_flooding_customer_gets_one_notice_then_silence(service: Service) -> None:
+    limit = service.services.settings.flood_limit_per_minute
+    answers = [await post(service, whatsapp.message(STRANGER, f"oi {n}")) for n in range(limit + 5)]
+    assert all(a.status_code == 200 for a in answers)
+    assert sum(a.json()["stored"] for a in answers) == limit
+    notices = [e for e in await service.services.outbox.entries(STRANGER) if e.source == "flood"]
+    assert len(notices) == 1
+    assert "muitas mensagens" in notices[0].messages[0]["text"]
+
+
+async def test_metrics_count_turns_and_nodes(service: Service) -> None:
+    await post(service, whatsapp.message(ANA, "cadê meu pedido 1001?"))
+    await answer_all(service)
+    scrape = (await service.http.get("/metrics")).text
+    assert 'atendente_turns_total{brain="rules",outcome="answered"}' in scrape
+    assert 'atendente_node_seconds_count{node="verify_identity"}' in scrape
+    assert 'atendente_queue_depth{queue="outbox"}' in scrape
