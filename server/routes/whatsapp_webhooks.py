@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from agent.settings import DEMO_VERIFY_TOKEN
 from integrations.redis.layout import thread_ref
+from integrations.whatsapp.errors import error_type
 from integrations.whatsapp.updates import (
     InboundMessage,
     MalformedWebhook,
@@ -29,6 +30,7 @@ from integrations.whatsapp.updates import (
 from server.body import read_body
 from server.deps import ServicesDep
 from server.flood import FLOOD_NOTICE
+from server.metrics import record_send
 from server.signatures import hex_signature
 
 logger = logging.getLogger(__name__)
@@ -99,9 +101,11 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
                 else:
                     duplicates += 1
             elif isinstance(update, StatusUpdate) and update.error_codes:
+                record_send("failed")
                 logger.warning(
-                    "message to %s failed: codes=%s",
+                    "message to %s failed after acceptance: %s (codes %s)",
                     thread_ref(update.recipient_id),
+                    error_type(update.error_codes[0]).__name__,
                     list(update.error_codes),
                 )
             elif isinstance(update, UnknownUpdate):
