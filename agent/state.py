@@ -30,6 +30,8 @@ class Inbound(TypedDict, total=False):
     """'image', 'audio', 'video', 'document', 'sticker', 'location' or 'contacts'."""
     message_ids: list[str]
     """The WhatsApp message ids this turn answers (a burst merged into one turn)."""
+    media_ids: list[str]
+    """WhatsApp media ids of photos, audio or documents sent, kept as evidence on tickets."""
 
 
 class Identity(TypedDict):

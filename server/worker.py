@@ -50,6 +50,7 @@ def merge(messages: list[dict[str, Any]]) -> Inbound:
         phone=latest.get("phone"),
         media_type=media[-1] if media and not texts else None,
         message_ids=[m["message_id"] for m in messages],
+        media_ids=[m["media_id"] for m in messages if m.get("media_id")],
     )
 
 

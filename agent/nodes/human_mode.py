@@ -16,5 +16,9 @@ async def human_mode(state: AgentState, runtime: Runtime[Context]) -> dict[str, 
     handoff = state.get("handoff")
     messages = state.get("messages", [])
     if handoff and messages and isinstance(messages[-1], HumanMessage):
-        await runtime.context.tickets.append(handoff["ticket"], str(messages[-1].content))
+        text = str(messages[-1].content)
+        media = state["inbound"].get("media_ids") or []
+        if media:
+            text += f" (mídia: {', '.join(media)})"
+        await runtime.context.tickets.append(handoff["ticket"], text)
     return {"outbox": []}

@@ -181,3 +181,18 @@ async def test_human_mode_records_and_stays_silent(
     update = await human_mode(current, runtime(context))
     assert update == {"outbox": []}
     assert ticket.messages == ["ainda estou esperando"]
+
+
+async def test_human_mode_keeps_photos_as_evidence(
+    context: Context, tickets: InMemoryTicketStore
+) -> None:
+    ticket = await tickets.open(
+        department="trocas", reason="exchange_return", sender_id="x", order_number="1005"
+    )
+    current = state(
+        inbound={"text": "", "sender_id": "x", "media_type": "image", "media_ids": ["MEDIA9"]},
+        messages=[HumanMessage("[imagem]")],
+        handoff={"department": "trocas", "ticket": ticket.id, "reason": "exchange_return"},
+    )
+    await human_mode(current, runtime(context))
+    assert ticket.messages == ["[imagem] (mídia: MEDIA9)"]
