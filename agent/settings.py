@@ -66,6 +66,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
+    environment: Literal["development", "production"] = Field(
+        "development", validation_alias=_env("ATENDENTE_ENV")
+    )
+    """Development serves the playground page when WhatsApp is offline."""
     brain: Literal["rules", "auto"] = Field("auto", validation_alias=_env("ATENDENTE_BRAIN"))
     """`auto` picks the best brain available; today that is the offline `rules` brain."""
 
@@ -245,6 +249,11 @@ class Settings(BaseSettings):
         if self.nuvemshop_app_secret is not None:
             return self.nuvemshop_app_secret.get_secret_value()
         return DEMO_WEBHOOK_SECRET if self.uses_demo_store else None
+
+    @property
+    def serves_playground(self) -> bool:
+        """The playground signs with the offline secret, so only offline and in development."""
+        return self.environment == "development" and self.uses_fake_whatsapp
 
     @property
     def uses_fake_whatsapp(self) -> bool:

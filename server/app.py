@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from agent.settings import Settings, get_settings
-from server.routes import admin, ops, store_webhooks, whatsapp_webhooks
+from server.dev_playground import DevPlayground
+from server.routes import admin, ops, playground, store_webhooks, whatsapp_webhooks
 from server.services import open_services
 
 
@@ -25,6 +26,10 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
             app.state.admin = admin.AdminAccess(
                 token=token, requests_per_minute=chosen.admin_rate_limit_per_minute
             )
+            if chosen.serves_playground:
+                app.state.playground = DevPlayground(
+                    services.redis, chosen, services.whatsapp.client_phone_number_id
+                )
             yield
 
     app = FastAPI(title="Atendente", lifespan=lifespan)
@@ -32,4 +37,6 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
     app.include_router(store_webhooks.router)
     app.include_router(whatsapp_webhooks.router)
     app.include_router(admin.router)
+    if chosen.serves_playground:
+        app.include_router(playground.router)
     return app

@@ -26,6 +26,7 @@ class WhatsAppWiring:
     client: WhatsAppClient
     fake: FakeGraphAPI | None
     recording_prefix: str
+    client_phone_number_id: str
 
 
 def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
@@ -42,7 +43,7 @@ def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
             api_version=settings.whatsapp_api_version,
             pacer=pacer,
         )
-        return WhatsAppWiring(client, None, recording)
+        return WhatsAppWiring(client, None, recording, number)
     fake = FakeGraphAPI(
         access_token=FAKE_TOKEN,
         phone_number_id=FAKE_PHONE_NUMBER_ID,
@@ -56,4 +57,4 @@ def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
         api_version=settings.whatsapp_api_version,
         transport=fake.transport(),
     )
-    return WhatsAppWiring(client, fake, recording)
+    return WhatsAppWiring(client, fake, recording, FAKE_PHONE_NUMBER_ID)

@@ -22,6 +22,7 @@ from agent.turn import TurnResult, run_turn, thread_config
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
+from server.dev_playground import note_turn
 from server.inbound import decode
 from server.locks import LOCK_SECONDS, turn_lock_key
 from server.metrics import record_turn, record_turn_error
@@ -160,6 +161,10 @@ class TurnWorker:
             record_turn_error(time.perf_counter() - started, brain)
             raise
         record_turn(result, time.perf_counter() - started, brain, result.extra.get("node_seconds"))
+        if services.settings.serves_playground:
+            await note_turn(
+                services.redis, services.settings.redis_prefix, inbound["sender_id"], result
+            )
         return result
 
     async def _forget(self, burst_key: str, raw_burst: list[str], done: set[str]) -> None:

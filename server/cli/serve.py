@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from agent.settings import get_settings
 from server.app import create_app
 from server.logs import configure_logging
 
@@ -16,6 +18,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the store webhooks and the health check, with the store-events worker."""
+    """Serve the webhooks, admin API and playground, with the workers in-process."""
     configure_logging(logging.INFO)
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", log_config=None)
+    settings = get_settings()
+    if settings.serves_playground:
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+        sys.stdout.write(
+            f"\nAtendente is running. Playground: http://{shown}:{port}/  (Ctrl-C stops)\n\n"
+        )
+        sys.stdout.flush()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)

@@ -1,0 +1,317 @@
+// The playground page: writes to the real webhook as Meta would (same payload, same
+// X-Hub-Signature-256), then polls what the bot sent and which graph nodes the turn visited.
+"use strict";
+
+const FAST_POLL_MS = 350;
+const SLOW_POLL_MS = 1500;
+const FAST_WINDOW_MS = 20000;
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  config: null,
+  waId: null,
+  bot: [],
+  rendered: "",
+  turnKey: "",
+  awaiting: null,
+  fastUntil: 0,
+  timer: null,
+  generation: 0,
+  pollFailed: false,
+};
+
+async function getJSON(url) {
+  const response = await fetch(url, { cache: "no-store" });
+  if (!response.ok) throw new Error(`HTTP ${response.status} em ${url}`);
+  return response.json();
+}
+
+function setStatus(text, isError = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", isError);
+}
+
+// What the customer wrote lives only in the page (the bot's side comes from the server).
+const localKey = (waId) => `atendente-playground:${waId}`;
+const localMessages = (waId) => JSON.parse(sessionStorage.getItem(localKey(waId)) || "[]");
+const saveLocal = (waId, list) => sessionStorage.setItem(localKey(waId), JSON.stringify(list));
+const hex = (buffer) =>
+  Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+
+async function sign(secret, body) {
+  if (!window.crypto || !crypto.subtle) {
+    throw new Error("WebCrypto indisponível; abra o playground em http://localhost");
+  }
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    "raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"],
+  );
+  return hex(await crypto.subtle.sign("HMAC", key, encoder.encode(body)));
+}
+
+function newWamid() {
+  const bytes = crypto.getRandomValues(new Uint8Array(30));
+  return "wamid." + btoa(String.fromCharCode(...bytes));
+}
+
+function customer() {
+  return state.config.customers.find((c) => c.wa_id === state.waId);
+}
+
+function webhookPayload(message) {
+  const config = state.config;
+  const who = customer();
+  return {
+    object: "whatsapp_business_account",
+    entry: [{
+      id: config.business_account_id,
+      changes: [{
+        field: "messages",
+        value: {
+          messaging_product: "whatsapp",
+          metadata: {
+            display_phone_number: config.display_phone_number,
+            phone_number_id: config.phone_number_id,
+          },
+          contacts: [{ profile: { name: who.name }, wa_id: who.wa_id }],
+          messages: [{
+            from: who.wa_id,
+            id: newWamid(),
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            ...message,
+          }],
+        },
+      }],
+    }],
+  };
+}
+
+async function deliver(message, shownText) {
+  const waId = state.waId;
+  const mine = localMessages(waId);
+  const entry = { text: shownText, at: new Date().toISOString() };
+  mine.push(entry);
+  saveLocal(waId, mine);
+  render();
+  try {
+    const body = JSON.stringify(webhookPayload(message));
+    const signature = await sign(state.config.app_secret, body);
+    const response = await fetch("/webhooks/whatsapp", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${signature}` },
+      body,
+    });
+    if (!response.ok) throw new Error(`o webhook respondeu HTTP ${response.status}`);
+    state.awaiting = { waId, count: state.bot.length, since: Date.now() };
+    setStatus("Aguardando a resposta do atendente…");
+  } catch (error) {
+    entry.failed = true;
+    saveLocal(waId, mine);
+    setStatus(`Falha ao enviar: ${error.message}`, true);
+  }
+  state.rendered = "";
+  state.fastUntil = Date.now() + FAST_WINDOW_MS;
+  restartPolling();
+}
+
+function sendText(text) {
+  return deliver({ type: "text", text: { body: text } }, text);
+}
+
+function sendChoice(kind, choice, source) {
+  const reply = { id: choice.id, title: choice.title };
+  if (kind === "list_reply" && choice.description) reply.description = choice.description;
+  const message = { type: "interactive", interactive: { type: kind, [kind]: reply } };
+  if (source.id) message.context = { from: state.config.display_phone_number, id: source.id };
+  return deliver(message, choice.title);
+}
+
+function timeLabel(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleTimeString("pt-BR", { hour: "2-digit", minute: "2-digit" });
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function choiceButtons(message) {
+  const group = element("div", "choices");
+  group.setAttribute("role", "group");
+  if (message.buttons && message.buttons.length) {
+    group.setAttribute("aria-label", "Botões de resposta");
+    for (const button of message.buttons) {
+      const control = element("button", "choice", button.title);
+      control.type = "button";
+      control.addEventListener("click", () => sendChoice("button_reply", button, message));
+      group.append(control);
+    }
+  }
+  if (message.rows && message.rows.length) {
+    group.setAttribute("aria-label", message.button || "Opções da lista");
+    for (const row of message.rows) {
+      const control = element("button", "choice row", row.title);
+      control.type = "button";
+      if (row.description) control.append(element("small", "", row.description));
+      control.addEventListener("click", () => sendChoice("list_reply", row, message));
+      group.append(control);
+    }
+  }
+  return group.childElementCount ? group : null;
+}
+
+function bubble(message, who) {
+  const item = element("li", `bubble ${who}${message.failed ? " failed" : ""}`);
+  item.setAttribute("aria-label", who === "bot" ? "Mensagem do atendente" : "Sua mensagem");
+  if (message.type === "template") item.append(element("span", "kind", "Modelo"));
+  item.append(element("p", "text", message.text || ""));
+  const choices = who === "bot" ? choiceButtons(message) : null;
+  if (choices) item.append(choices);
+  const meta = element("time", "meta", message.failed ? "não enviada" : timeLabel(message.at));
+  meta.dateTime = message.at || "";
+  item.append(meta);
+  return item;
+}
+
+function render() {
+  if (!state.waId) return;
+  const mine = localMessages(state.waId).map((m) => ({ ...m, who: "customer" }));
+  const theirs = state.bot.map((m) => ({ ...m, who: "bot" }));
+  const key = JSON.stringify([state.waId, mine, theirs]);
+  if (key === state.rendered) return;
+  state.rendered = key;
+  const timeline = [...mine, ...theirs].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const list = $("messages");
+  list.replaceChildren(...timeline.map((m) => bubble(m, m.who)));
+  if (!timeline.length) {
+    list.append(element("li", "empty", "Nenhuma mensagem ainda. Diga um “oi”!"));
+  }
+  list.scrollTop = list.scrollHeight;
+}
+
+function describeTools(tools) {
+  if (!tools || !tools.length) return "nenhuma";
+  return tools.map((t) => `${t.name}(${JSON.stringify(t.args ?? {})})`).join(", ");
+}
+
+function highlight(turn) {
+  const graph = $("graph");
+  for (const lit of graph.querySelectorAll(".is-active")) lit.classList.remove("is-active");
+  const path = turn ? turn.path || [] : [];
+  $("intent").textContent = turn ? turn.intent || "—" : "—";
+  $("path").textContent = path.length ? path.join(" → ") : "—";
+  $("tools").textContent = turn ? describeTools(turn.tools) : "—";
+  if (!path.length) return;
+  const edge = (a, b) => graph.querySelector(`[data-edge="${CSS.escape(`${a}->${b}`)}"]`);
+  const steps = [...path];
+  if (steps[0] !== "__start__" && edge("__start__", steps[0])) steps.unshift("__start__");
+  const last = steps[steps.length - 1];
+  if (last !== "__end__" && edge(last, "__end__")) steps.push("__end__");
+  steps.forEach((name, i) => {
+    graph.querySelector(`[data-node="${CSS.escape(name)}"]`)?.classList.add("is-active");
+    if (i > 0) edge(steps[i - 1], name)?.classList.add("is-active");
+  });
+}
+
+async function refresh() {
+  const waId = state.waId;
+  const query = `wa_id=${encodeURIComponent(waId)}`;
+  const [sent, last] = await Promise.all([
+    getJSON(`/playground/api/messages?${query}`),
+    getJSON(`/playground/api/turn?${query}`),
+  ]);
+  if (waId !== state.waId) return;
+  state.bot = sent.messages;
+  render();
+  const turnKey = JSON.stringify(last.turn);
+  if (turnKey !== state.turnKey) {
+    state.turnKey = turnKey;
+    highlight(last.turn);
+  }
+  const waiting = state.awaiting;
+  if (waiting && waiting.waId === waId && state.bot.length > waiting.count) {
+    state.awaiting = null;
+    setStatus("");
+  } else if (waiting && Date.now() - waiting.since > FAST_WINDOW_MS) {
+    state.awaiting = null;
+    setStatus("Sem resposta até agora: o worker está rodando?", true);
+  }
+}
+
+// Each restart starts a new generation; a poll still in flight from an older one ends
+// without scheduling another, so there is only ever one polling loop.
+async function tick(generation) {
+  try {
+    await refresh();
+    if (state.pollFailed) setStatus("");
+    state.pollFailed = false;
+  } catch (error) {
+    state.pollFailed = true;
+    setStatus(`Não foi possível atualizar: ${error.message}`, true);
+  }
+  if (generation !== state.generation) return;
+  const delay = Date.now() < state.fastUntil ? FAST_POLL_MS : SLOW_POLL_MS;
+  state.timer = setTimeout(tick, delay, generation);
+}
+
+function restartPolling() {
+  clearTimeout(state.timer);
+  state.generation += 1;
+  state.timer = setTimeout(tick, 0, state.generation);
+}
+
+function chooseCustomer(waId) {
+  state.waId = waId;
+  state.bot = [];
+  state.rendered = "";
+  state.turnKey = "";
+  state.awaiting = null;
+  setStatus("");
+  highlight(null);
+  render();
+  restartPolling();
+}
+
+async function loadGraph() {
+  const graph = $("graph");
+  const response = await fetch("/playground/graph.svg", { cache: "no-store" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  graph.innerHTML = await response.text();
+  graph.setAttribute("aria-busy", "false");
+  state.turnKey = "";
+}
+
+async function start() {
+  loadGraph().catch((error) => {
+    $("graph").textContent = `Não foi possível carregar o grafo (${error.message}).`;
+  });
+  try {
+    state.config = await getJSON("/playground/api/config");
+  } catch (error) {
+    setStatus(`Playground indisponível: ${error.message}`, true);
+    return;
+  }
+  const select = $("customer");
+  for (const person of state.config.customers) {
+    select.append(new Option(`${person.name} (+${person.wa_id})`, person.wa_id));
+  }
+  select.addEventListener("change", () => chooseCustomer(select.value));
+  $("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("text");
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    sendText(text);
+    input.focus();
+  });
+  for (const id of ["customer", "text", "send"]) $(id).disabled = false;
+  chooseCustomer(select.value);
+  $("text").focus();
+}
+
+start();
