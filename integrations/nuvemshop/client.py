@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Self, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from integrations.closing import AsyncClosing
 from integrations.nuvemshop.errors import NuvemshopError, NuvemshopNotFound
 from integrations.nuvemshop.models import Customer, Order
 from integrations.nuvemshop.ratelimit import RateLimiter
@@ -69,7 +69,7 @@ def order_number(number: int | str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
-class NuvemshopClient:
+class NuvemshopClient(AsyncClosing):
     """Reads orders and customers of one store; one instance per store and process."""
 
     def __init__(
@@ -109,19 +109,6 @@ class NuvemshopClient:
     def store_id(self) -> str:
         """The store this client reads, which keys its rate limit and cache entries."""
         return self._session.store_id
-
-    async def __aenter__(self) -> Self:
-        """Use the client as `async with NuvemshopClient(...) as store:`."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the connection pool when the block ends."""
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection pool."""

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
+from integrations.closing import AsyncClosing
 from integrations.tracking.correios_auth import BRASILIA, TokenSource
 from integrations.tracking.errors import TrackingError, TrackingUnavailable, error_for_status
 from integrations.tracking.models import TrackingEvent, TrackingInfo, TrackingStatus
@@ -82,7 +82,7 @@ def correios_status(codigo: str, tipo: str, descricao: str) -> TrackingStatus:
     return "unknown"
 
 
-class CorreiosClient:
+class CorreiosClient(AsyncClosing):
     """Tracks Correios packages; implements `TrackingProvider`."""
 
     source = CARRIER
@@ -111,19 +111,6 @@ class CorreiosClient:
             timeout=timeout,
             transport=transport,
         )
-
-    async def __aenter__(self) -> Self:
-        """Use the client as `async with CorreiosClient(...) as correios:`."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the connection pool when the block ends."""
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection pool."""

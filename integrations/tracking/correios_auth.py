@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from types import TracebackType
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from integrations.closing import AsyncClosing
 from integrations.tracking.errors import TrackingError, TrackingUnavailable, error_for_status
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CorreiosTokenSource:
+class CorreiosTokenSource(AsyncClosing):
     """Issues and caches Correios tokens for one postage card; implements `TokenSource`."""
 
     def __init__(
@@ -90,19 +90,6 @@ class CorreiosTokenSource:
         self._clock = clock
         self._issued: _Issued | None = None
         self._lock = asyncio.Lock()
-
-    async def __aenter__(self) -> Self:
-        """Use the source as `async with CorreiosTokenSource(...) as tokens:`."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the connection pool when the block ends."""
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection pool."""

@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
+from integrations.closing import AsyncClosing
 from integrations.tracking.correios_auth import BRASILIA
 from integrations.tracking.errors import (
     TrackingAuthError,
@@ -88,7 +88,7 @@ def carrier_slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", folded).strip("_") or SOURCE
 
 
-class SeventeenTrackClient:
+class SeventeenTrackClient(AsyncClosing):
     """Tracks packages of any carrier 17TRACK covers; implements `TrackingProvider`."""
 
     source = SOURCE
@@ -115,19 +115,6 @@ class SeventeenTrackClient:
             transport=transport,
         )
         self._register_unknown = register_unknown
-
-    async def __aenter__(self) -> Self:
-        """Use the client as `async with SeventeenTrackClient(...) as tracker:`."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the connection pool when the block ends."""
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection pool."""

@@ -24,12 +24,12 @@ import random
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
+from integrations.closing import AsyncClosing
 from integrations.whatsapp.errors import (
     NetworkError,
     PairRateLimitError,
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 Json = dict[str, Any]
 
 
-class WhatsAppClient:
+class WhatsAppClient(AsyncClosing):
     """Sends messages from one business phone number; one instance per number and process."""
 
     def __init__(
@@ -97,19 +97,6 @@ class WhatsAppClient:
             timeout=timeout,
             transport=transport,
         )
-
-    async def __aenter__(self) -> Self:
-        """Use the client for the duration of a `with` block."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Release the connection pool."""
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Release the connection pool."""
