@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from langchain_core.runnables.graph import Edge, Graph, Node
 
 from agent.graph import build_graph
+from server.graph_svg import render_svg
 from server.routes import playground
-from server.routes.playground import PlaygroundBackend, render_svg
+from server.routes.playground import PlaygroundBackend
 
 SVG = "{http://www.w3.org/2000/svg}"
 ANA = "5511987654321"
