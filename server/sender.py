@@ -2,7 +2,8 @@
 
 Turn replies, automations and people's replies all wait in the outbox stream. A part of an
 entry is marked sent right after WhatsApp accepts it, so a sender that dies mid-entry
-resends only what was not yet accepted. Errors WhatsApp will repeat (a closed 24 h window,
+resends only what was not yet accepted, down to each WhatsApp message a long text
+splits into. Errors WhatsApp will repeat (a closed 24 h window,
 a recipient who cannot receive, a malformed message) are logged and dropped; passing ones
 leave the entry pending for another try.
 """
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from redis.asyncio import Redis
 
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.errors import WhatsAppError
+from integrations.whatsapp.formatting import build_payloads
 from server.metrics import record_send
 from server.streams import Fields
 
@@ -36,7 +39,7 @@ class OutboxSender:
         self.sent = 0
         self.dropped = 0
 
-    def _mark(self, key: str, part: int) -> str:
+    def _mark(self, key: str, part: str) -> str:
         return f"{self._prefix}:{{outbox}}:sent:{key}:{part}"
 
     async def handle(self, fields: Fields) -> None:
@@ -44,25 +47,42 @@ class OutboxSender:
         recipient = fields["recipient"]
         messages = json.loads(fields["messages"])
         for part, message in enumerate(messages):
-            mark = self._mark(fields["key"], part)
-            if await self._redis.exists(mark):
-                continue
             try:
-                await self._whatsapp.send(recipient, message)
-            except WhatsAppError as error:
-                if error.retryable:
-                    record_send("retried")
-                    raise
-                record_send("failed")
-                self.dropped += 1
-                logger.warning(
-                    "message to %s dropped (%s, code %s): %s",
-                    thread_ref(recipient),
-                    fields.get("source"),
-                    error.code,
-                    type(error).__name__,
-                )
-            else:
-                record_send("template" if message.get("type") == "template" else "sent")
-                self.sent += 1
-            await self._redis.set(mark, b"1", ex=SENT_SECONDS)
+                payloads = build_payloads(recipient, message)
+            except ValueError:
+                logger.warning("unsendable message to %s dropped", thread_ref(recipient))
+                continue
+            for piece, payload in enumerate(payloads):
+                await self._send_once(fields, recipient, message, payload, f"{part}.{piece}")
+
+    async def _send_once(
+        self,
+        fields: Fields,
+        recipient: str,
+        message: dict[str, Any],
+        payload: dict[str, Any],
+        part: str,
+    ) -> None:
+        """Send one WhatsApp message unless it was already accepted, then mark it sent."""
+        mark = self._mark(fields["key"], part)
+        if await self._redis.exists(mark):
+            return
+        try:
+            await self._whatsapp.send_payload(recipient, payload)
+        except WhatsAppError as error:
+            if error.retryable:
+                record_send("retried")
+                raise
+            record_send("failed")
+            self.dropped += 1
+            logger.warning(
+                "message to %s dropped (%s, code %s): %s",
+                thread_ref(recipient),
+                fields.get("source"),
+                error.code,
+                type(error).__name__,
+            )
+        else:
+            record_send("template" if message.get("type") == "template" else "sent")
+            self.sent += 1
+        await self._redis.set(mark, b"1", ex=SENT_SECONDS)

@@ -40,7 +40,10 @@ class StoreEventIntake:
     async def accept(self, event: str, payload: dict[str, Any]) -> bool:
         """Queue the event; False when it is a repeat delivery of one already queued."""
         if event in EVENT_KINDS or event in PRIVACY_EVENTS:
-            subject = payload.get("id") or payload.get("data_request", {}).get("id") or ""
+            request = payload.get("data_request")
+            subject = payload.get("id")
+            if subject is None and isinstance(request, dict):
+                subject = request.get("id")
             key = f"{self._prefix}:webhook-seen:{payload.get('store_id')}:{event}:{subject}"
             if not await self._client.set(key, b"1", nx=True, ex=DEDUPE_SECONDS):
                 return False

@@ -172,6 +172,13 @@ class StreamQueue:
                     logger.warning("stream %s unavailable: %s", self.stream, type(error).__name__)
                     await asyncio.sleep(1)
                     continue
+                except ResponseError as error:
+                    if "NOGROUP" not in str(error):
+                        raise
+                    # The stream was deleted (a store's data erased, Redis restarted empty).
+                    logger.warning("stream %s lost its group; recreating it", self.stream)
+                    await self.ensure_group()
+                    continue
                 for entry in entries:
                     task = asyncio.create_task(self._handle(entry, handler))
                     running.add(task)

@@ -112,7 +112,7 @@ class WhatsAppClient(AsyncClosing):
         payloads = build_payloads(to, message)
         ids = []
         for payload in payloads:
-            ids.append(await self._send_payload(to, payload))
+            ids.append(await self.send_payload(to, payload))
         logger.info("whatsapp sent %s as %d message(s)", message.get("type"), len(ids))
         return ids
 
@@ -164,8 +164,11 @@ class WhatsAppClient(AsyncClosing):
             payload["typing_indicator"] = {"type": "text"}
         await self._request("POST", "/messages", payload, paced_for=None)
 
-    async def _send_payload(self, to: str, payload: Payload) -> str:
-        """Send one Graph API message payload and return its WhatsApp message id."""
+    async def send_payload(self, to: str, payload: Payload) -> str:
+        """Send one Graph API message payload (see `build_payloads`) and return its id.
+
+        Callers that must not resend parts already accepted send the parts one by one.
+        """
         body = await self._request("POST", "/messages", payload, paced_for=to)
         messages = body.get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], Mapping):

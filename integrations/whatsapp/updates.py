@@ -67,7 +67,7 @@ MEDIA_TYPES = frozenset(
 def _when(raw: Any) -> datetime:
     try:
         return datetime.fromtimestamp(int(raw), UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):
         return datetime.now(UTC)
 
 

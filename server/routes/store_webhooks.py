@@ -54,7 +54,7 @@ async def _verified_json(request: Request, services: ServicesDep) -> dict[str, A
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
     try:
         payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "body is not JSON") from None
     if not isinstance(payload, dict):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "body must be a JSON object")
@@ -67,6 +67,8 @@ async def _verified_json(request: Request, services: ServicesDep) -> dict[str, A
 async def _queue(services: ServicesDep, event: str, payload: dict[str, Any]) -> dict[str, str]:
     try:
         queued = await services.intake.accept(event, payload)
+    except UnicodeError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "text that is not valid Unicode") from None
     except (RedisError, OSError):
         logger.error("store webhook %s not stored: Redis unavailable", event)
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None

@@ -84,7 +84,15 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
     try:
         updates = list(parse_webhook(json.loads(body)))
-    except (json.JSONDecodeError, UnicodeDecodeError, MalformedWebhook):
+    except (
+        json.JSONDecodeError,
+        UnicodeDecodeError,
+        RecursionError,
+        MalformedWebhook,
+        TypeError,
+        ValueError,
+        AttributeError,
+    ):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "not a WhatsApp webhook body") from None
     stored = duplicates = 0
     now_ms = int(time.time() * 1000)
@@ -110,6 +118,8 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
                 )
             elif isinstance(update, UnknownUpdate):
                 logger.info("whatsapp update %r skipped", update.field)
+    except UnicodeError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "text that is not valid Unicode") from None
     except (RedisError, OSError):
         logger.error("whatsapp webhook not stored: Redis unavailable")
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
