@@ -30,6 +30,12 @@ from tests.reliability.payloads import json_values, near_valid_meta, near_valid_
 from tests.server import whatsapp
 from tests.server.conftest import service_settings
 
+APP_THREAD_USES_RANDOM = pytest.mark.filterwarnings(
+    "ignore:Do not use the `random` module inside strategies"
+)
+"""The app's thread runs turns (LangGraph draws checkpoint ids from `random`) while
+Hypothesis generates an example on the test's thread; the warning is about them, not us."""
+
 FUZZ = settings(
     max_examples=120,
     deadline=None,
@@ -90,6 +96,7 @@ def keeps_working(client: TestClient) -> None:
 
 
 @pytest.mark.slow
+@APP_THREAD_USES_RANDOM
 def test_whatsapp_webhook_survives_arbitrary_json(client: TestClient) -> None:
     @FUZZ
     @given(payload=json_values)
@@ -101,6 +108,7 @@ def test_whatsapp_webhook_survives_arbitrary_json(client: TestClient) -> None:
 
 
 @pytest.mark.slow
+@APP_THREAD_USES_RANDOM
 def test_whatsapp_webhook_survives_near_valid_payloads(client: TestClient) -> None:
     @FUZZ
     @given(payload=near_valid_meta())
@@ -112,6 +120,7 @@ def test_whatsapp_webhook_survives_near_valid_payloads(client: TestClient) -> No
 
 
 @pytest.mark.slow
+@APP_THREAD_USES_RANDOM
 def test_whatsapp_webhook_survives_bytes_that_are_not_json(client: TestClient) -> None:
     @FUZZ
     @given(body=st.binary(max_size=300))
@@ -123,6 +132,7 @@ def test_whatsapp_webhook_survives_bytes_that_are_not_json(client: TestClient) -
 
 
 @pytest.mark.slow
+@APP_THREAD_USES_RANDOM
 def test_store_webhooks_survive_arbitrary_json(client: TestClient) -> None:
     @FUZZ
     @given(path=st.sampled_from(STORE_PATHS), payload=json_values)
@@ -134,6 +144,7 @@ def test_store_webhooks_survive_arbitrary_json(client: TestClient) -> None:
 
 
 @pytest.mark.slow
+@APP_THREAD_USES_RANDOM
 def test_store_webhooks_survive_near_valid_payloads(client: TestClient) -> None:
     @FUZZ
     @given(request=near_valid_store())

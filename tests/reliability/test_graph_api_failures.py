@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -65,15 +66,18 @@ async def no_sleep(_: float) -> None:
     await asyncio.sleep(0)
 
 
-def impatient_sender(services: Services, transport: httpx.AsyncBaseTransport) -> OutboxSender:
+@asynccontextmanager
+async def impatient_sender(
+    services: Services, transport: httpx.AsyncBaseTransport
+) -> AsyncIterator[OutboxSender]:
     """The real sender and client, with the client's back-off waits skipped."""
-    client = WhatsAppClient(
+    async with WhatsAppClient(
         access_token=FAKE_TOKEN,
         phone_number_id=FAKE_PHONE_NUMBER_ID,
         transport=transport,
         sleep=no_sleep,
-    )
-    return OutboxSender(services.redis, services.settings.redis_prefix, client)
+    ) as client:
+        yield OutboxSender(services.redis, services.settings.redis_prefix, client)
 
 
 async def send_all(services: Services, sender: OutboxSender) -> int:
@@ -134,7 +138,8 @@ async def test_a_turn_reply_survives_a_failing_graph_api(
     fake.fail_next(500, 131000)
     fake.fail_next(429, 130429)
 
-    await send_all(services, impatient_sender(services, fake.transport()))
+    async with impatient_sender(services, fake.transport()) as sender:
+        await send_all(services, sender)
 
     [reply] = fake.messages(ANA)
     assert "9h às 18h" in reply.payload["text"]["body"]
@@ -146,12 +151,12 @@ async def test_failures_outlasting_the_clients_retries_are_retried_by_the_queue(
 ) -> None:
     _, services = idle
     fake = fake_of(services)
-    sender = impatient_sender(services, fake.transport())
     fake.fail_next(500, 131000, times=4)  # every attempt of the client's first try fails
     fake.fail_next(429, 130429, times=4)  # and of its second
     await services.outbox.push(ANA, [{"type": "text", "text": "Oi!"}], key="k2", source="test")
 
-    await send_all(services, sender)
+    async with impatient_sender(services, fake.transport()) as sender:
+        await send_all(services, sender)
 
     assert [m.payload["text"]["body"] for m in fake.messages(ANA)] == ["Oi!"]
     assert fake.requests == 9
@@ -176,14 +181,14 @@ async def test_each_part_of_a_long_message_is_delivered_once(
             fake.fail_next(500, 131000, times=4)
         return response
 
-    sender = impatient_sender(services, httpx.MockTransport(first_part_then_failures))
     paragraphs = [f"{n}. Acompanhe seu pedido pelo link de rastreio. " * 10 for n in range(40)]
     long_text = "\n\n".join(paragraphs)
     parts = split_text(long_text)
     assert len(parts) >= 2
     await services.outbox.push(ANA, [{"type": "text", "text": long_text}], key="k3", source="test")
 
-    await send_all(services, sender)
+    async with impatient_sender(services, httpx.MockTransport(first_part_then_failures)) as sender:
+        await send_all(services, sender)
 
     bodies = [m.payload["text"]["body"] for m in fake.messages(ANA)]
     assert bodies == parts, f"{len(bodies)} messages delivered for {len(parts)} parts"
