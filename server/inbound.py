@@ -57,6 +57,10 @@ class InboundIntake:
         """The customer's messages not yet answered, for merging a burst into one turn."""
         return f"{self._prefix}:burst:{{{sender_id}}}"
 
+    def answered_key(self, sender_id: str) -> str:
+        """The ids of the customer's messages a turn answered, so a retry never answers again."""
+        return f"{self._prefix}:answered:{{{sender_id}}}"
+
     def last_seen_key(self, sender_id: str) -> str:
         """When the customer's latest message arrived (ms), for the debounce."""
         return f"{self._prefix}:last-seen:{{{sender_id}}}"

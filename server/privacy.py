@@ -95,6 +95,11 @@ class PrivacyService:
             await self._saver.adelete_thread(wa_id)
             await self._window.forget(wa_id)
             await self._outbox.forget(wa_id)
+            await self._client.delete(
+                f"{self._prefix}:answered:{{{wa_id}}}",
+                f"{self._prefix}:burst:{{{wa_id}}}",
+                f"{self._prefix}:last-seen:{{{wa_id}}}",
+            )
             if self._tickets is not None:
                 await self._tickets.forget_sender(wa_id)
         if self._forget_cached is not None:

@@ -117,9 +117,13 @@ class StreamQueue:
 
     async def ack(self, entry: Entry, *, delete: bool = False) -> None:
         """Mark an entry done; `delete` also removes it (entries holding personal data)."""
-        await self.client.xack(self.stream, self.group, entry.entry_id)
-        if delete:
-            await self.client.xdel(self.stream, entry.entry_id)
+        # One transaction: a worker killed between XACK and XDEL would leave the entry, with
+        # its personal data, in the stream for good (acknowledged, so never handled again).
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.xack(self.stream, self.group, entry.entry_id)
+            if delete:
+                pipe.xdel(self.stream, entry.entry_id)
+            await pipe.execute()
 
     async def bury(self, entry: Entry, reason: str) -> None:
         """Move an entry that keeps failing to the dead-letter stream."""

@@ -2,11 +2,13 @@
 
 Any number of workers share the inbound stream through a consumer group. For each customer
 a Redis lock serialises turns, a short debounce lets a burst of messages ("oi" / "cadê meu
-pedido" / "1001") arrive and be answered as one turn, and the graph's own checkpoint
-records which message ids a turn answered. A worker that dies mid-turn leaves its entry
-pending; another claims it, sees from the checkpoint whether the turn already happened, and
-either runs it or re-queues the same reply under the same once-only key. Each inbound
-message is thus answered exactly once.
+pedido" / "1001") arrive and be answered as one turn. Once a turn's reply is queued, its
+message ids join the customer's answered set. A worker that dies mid-turn leaves its entry
+pending and, often, the customer writes again before another worker claims it: the set
+(not the checkpoint, which only knows the latest turn) says the message was answered. A
+turn that ran but died before its reply was queued is the checkpoint's latest turn with
+ids not in the set: the next handler queues that reply, under the same once-only key,
+before anything else. Each inbound message is thus answered exactly once.
 """
 
 from __future__ import annotations
@@ -112,18 +114,21 @@ class TurnWorker:
         async with lock:
             await self._wait_for_quiet(sender_id)
             state = (await services.graph.aget_state(thread_config(sender_id))).values
-            last = state.get("inbound") or {}
-            answered = set(last.get("message_ids") or [])
+            last_ids = list((state.get("inbound") or {}).get("message_ids") or [])
             burst_key = services.inbound.burst_key(sender_id)
             raw_burst = [
                 r.decode() if isinstance(r, bytes) else str(r)
                 for r in await services.redis.lrange(burst_key, 0, -1)
             ]
+            seen = {message["message_id"], *last_ids, *(decode(r)["message_id"] for r in raw_burst)}
+            answered = await self._answered(sender_id, seen)
+            if last_ids and not answered.issuperset(last_ids):
+                # The previous turn ended before its reply was queued: queue it now, once.
+                await self._queue_reply(sender_id, last_ids, list(state.get("outbox") or []))
+                await self._mark_answered(sender_id, burst_key, raw_burst, set(last_ids))
+                answered.update(last_ids)
             if message["message_id"] in answered:
-                await self._queue_reply(
-                    sender_id, list(last.get("message_ids") or []), list(state.get("outbox") or [])
-                )
-                await self._forget(burst_key, raw_burst, answered)
+                await self._mark_answered(sender_id, burst_key, raw_burst, set())
                 return
             pending: dict[str, dict[str, Any]] = {}
             for candidate in [*(decode(r) for r in raw_burst), message]:
@@ -135,7 +140,7 @@ class TurnWorker:
             await self._show_typing(ordered[-1]["message_id"])
             result = await self._run(inbound)
             await self._queue_reply(sender_id, inbound["message_ids"], result.messages)
-            await self._forget(burst_key, raw_burst, set(inbound["message_ids"]))
+            await self._mark_answered(sender_id, burst_key, raw_burst, set(inbound["message_ids"]))
             logger.info(
                 "turn for %s: %d message(s) in, %d out, path=%s",
                 thread_ref(sender_id),
@@ -167,8 +172,31 @@ class TurnWorker:
             )
         return result
 
-    async def _forget(self, burst_key: str, raw_burst: list[str], done: set[str]) -> None:
-        """Drop answered messages from the customer's burst list."""
-        for raw in raw_burst:
-            if decode(raw)["message_id"] in done:
-                await self._services.redis.lrem(burst_key, 1, raw)
+    async def _answered(self, sender_id: str, message_ids: set[str]) -> set[str]:
+        """Which of these messages a turn already answered (and queued the reply of)."""
+        if not message_ids:
+            return set()
+        ordered = sorted(message_ids)
+        flags = await self._services.redis.smismember(
+            self._services.inbound.answered_key(sender_id), ordered
+        )
+        return {m for m, flag in zip(ordered, flags, strict=True) if flag}
+
+    async def _mark_answered(
+        self, sender_id: str, burst_key: str, raw_burst: list[str], done: set[str]
+    ) -> None:
+        """Record `done` as answered and drop every answered message from the burst list."""
+        services = self._services
+        key = services.inbound.answered_key(sender_id)
+        answered = done | await self._answered(
+            sender_id, {decode(r)["message_id"] for r in raw_burst}
+        )
+        ttl = (services.settings.conversation_ttl_days + 1) * 24 * 3600
+        async with services.redis.pipeline(transaction=True) as pipe:
+            if done:
+                pipe.sadd(key, *done)
+                pipe.expire(key, ttl)
+            for raw in raw_burst:
+                if decode(raw)["message_id"] in answered:
+                    pipe.lrem(burst_key, 1, raw)
+            await pipe.execute()
