@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import hmac
 import json
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 
 from server.routes import playground
 from server.signatures import hex_signature
+from tests.server.serving import serving
 from tests.server.test_playground_routes import FakePlayground
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -92,26 +87,6 @@ def playground_app(backend: FakePlayground, received: list[dict[str, Any]]) -> F
         return {"stored": 1, "duplicates": 0}
 
     return app
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
 
 
 def active_nodes(page: Any) -> list[str]:

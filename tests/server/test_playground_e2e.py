@@ -6,44 +6,18 @@ Graph API -> page, all in a real uvicorn server driven by headless Chromium.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from server.app import create_app
 from tests.server.conftest import service_settings
+from tests.server.serving import serving
 from tests.server.test_playground_browser import CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def test_a_conversation_about_order_1001_works_in_the_playground(
@@ -51,7 +25,7 @@ def test_a_conversation_about_order_1001_works_in_the_playground(
 ) -> None:
     app = create_app(service_settings(redis_url, prefix, tmp_path, debounce_seconds=0.2))
     expect = sync_api.expect
-    with serving(app) as base, sync_api.sync_playwright() as pw:
+    with serving(app, lifespan="on", start_seconds=15) as base, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
