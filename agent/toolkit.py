@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, tool
@@ -63,13 +64,18 @@ async def _owned_order(runtime: Runtime, order_number: str) -> Order | dict[str,
     return lookup.order
 
 
+async def _owned_view(
+    runtime: Runtime, order_number: str, view: Callable[[Order], dict[str, Any]]
+) -> str:
+    """`view` of the customer's own order, or the error payload that reveals nothing."""
+    order = await _owned_order(runtime, order_number)
+    return _dump(order if isinstance(order, dict) else view(order))
+
+
 @tool
 async def get_order(order_number: str, runtime: Runtime) -> str:
     """Look up one of the customer's own orders: stage, items, payment and shipping."""
-    order = await _owned_order(runtime, order_number)
-    if isinstance(order, dict):
-        return _dump(order)
-    return _dump(order_summary(order))
+    return await _owned_view(runtime, order_number, order_summary)
 
 
 @tool
@@ -133,19 +139,13 @@ async def track_package(
 @tool
 async def get_payment_info(order_number: str, runtime: Runtime) -> str:
     """Payment status of the customer's own order, with boleto/pix/payment link if pending."""
-    order = await _owned_order(runtime, order_number)
-    if isinstance(order, dict):
-        return _dump(order)
-    return _dump(payment_info(order))
+    return await _owned_view(runtime, order_number, payment_info)
 
 
 @tool
 async def request_refund(order_number: str, runtime: Runtime) -> str:
     """Ask for a refund of the customer's own order; a person in `financeiro` decides."""
-    order = await _owned_order(runtime, order_number)
-    if isinstance(order, dict):
-        return _dump(order)
-    return _dump(refund_request(order))
+    return await _owned_view(runtime, order_number, refund_request)
 
 
 @tool
