@@ -56,6 +56,22 @@ DEFAULT_DEPARTMENT_HOURS: dict[str, DepartmentHours] = {
 }
 
 
+class LLMPrice(BaseModel):
+    """List price of a model in USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+DEFAULT_LLM_PRICES: dict[str, LLMPrice] = {
+    "gpt-4o": LLMPrice(input=2.50, output=10.00),
+    "gpt-4o-mini": LLMPrice(input=0.15, output=0.60),
+    "gpt-4.1": LLMPrice(input=2.00, output=8.00),
+    "gpt-4.1-mini": LLMPrice(input=0.40, output=1.60),
+}
+"""OpenAI's published prices when this table was written; override with ATENDENTE_LLM_PRICES."""
+
+
 def _env(*names: str) -> AliasChoices:
     """Accept a setting under each of its environment names (prefixed or vendor-standard)."""
     return AliasChoices(*names)
@@ -70,8 +86,47 @@ class Settings(BaseSettings):
         "development", validation_alias=_env("ATENDENTE_ENV")
     )
     """Development serves the playground page when WhatsApp is offline."""
-    brain: Literal["rules", "auto"] = Field("auto", validation_alias=_env("ATENDENTE_BRAIN"))
-    """`auto` picks the best brain available; today that is the offline `rules` brain."""
+    brain: Literal["rules", "openai", "auto"] = Field(
+        "auto", validation_alias=_env("ATENDENTE_BRAIN")
+    )
+    """`auto` thinks with the model when a key is set, otherwise with the offline rules."""
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
+    openai_model: str = Field("gpt-4o", validation_alias=_env("OPENAI_MODEL"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
+    """Any OpenAI-compatible server (vLLM, Ollama, a gateway); unset means OpenAI itself."""
+    azure_openai_endpoint: str | None = Field(None, validation_alias=_env("AZURE_OPENAI_ENDPOINT"))
+    """Set to use Azure OpenAI; the model is then the deployment name."""
+    azure_openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("AZURE_OPENAI_API_KEY")
+    )
+    azure_openai_deployment: str | None = Field(
+        None, validation_alias=_env("AZURE_OPENAI_DEPLOYMENT")
+    )
+    openai_api_version: str = Field("2024-10-21", validation_alias=_env("OPENAI_API_VERSION"))
+    """The Azure OpenAI REST API version."""
+    llm_timeout_seconds: float = Field(
+        20.0, gt=0, le=300, validation_alias=_env("ATENDENTE_LLM_TIMEOUT_SECONDS")
+    )
+    """Deadline of one model request, retries included; past it the rules brain answers."""
+    llm_max_retries: int = Field(2, ge=0, le=6, validation_alias=_env("ATENDENTE_LLM_MAX_RETRIES"))
+    """Retries of a 429, a 5xx or a dropped connection, with the client's backoff."""
+    rules_confidence: float = Field(
+        0.85, ge=0.0, le=1.01, validation_alias=_env("ATENDENTE_RULES_CONFIDENCE")
+    )
+    """Hybrid routing: at or above this rules confidence the model is not asked to classify
+    and the rules plan the tools; above 1 the model handles every turn."""
+    llm_context_tokens: int = Field(
+        2500, ge=300, validation_alias=_env("ATENDENTE_LLM_CONTEXT_TOKENS")
+    )
+    """Budget of conversation history in each prompt, so a long chat costs what a short one does."""
+    llm_prices: dict[str, LLMPrice] = Field(
+        default_factory=lambda: dict(DEFAULT_LLM_PRICES),
+        validation_alias=_env("ATENDENTE_LLM_PRICES"),
+    )
+    """USD per million tokens by model name, as JSON: {"gpt-4o": {"input": 2.5, "output": 10}}."""
+    langsmith_tracing: bool = Field(False, validation_alias=_env("LANGSMITH_TRACING"))
+    langsmith_api_key: SecretStr | None = Field(None, validation_alias=_env("LANGSMITH_API_KEY"))
 
     nuvemshop_store_id: str | None = Field(None, validation_alias=_env("NUVEMSHOP_STORE_ID"))
     nuvemshop_access_token: SecretStr | None = Field(
@@ -266,6 +321,24 @@ class Settings(BaseSettings):
         if self.whatsapp_app_secret is not None:
             return self.whatsapp_app_secret.get_secret_value()
         return DEMO_WHATSAPP_SECRET if self.uses_fake_whatsapp else None
+
+    @property
+    def llm_key(self) -> str | None:
+        """The key for the configured model server (Azure's when Azure is set up)."""
+        secret = self.azure_openai_api_key if self.azure_openai_endpoint else self.openai_api_key
+        return secret.get_secret_value() if secret else None
+
+    @property
+    def resolved_brain(self) -> Literal["rules", "openai"]:
+        """The brain to run: `auto` means the model when a key is set, else the rules."""
+        if self.brain == "auto":
+            return "openai" if self.llm_key else "rules"
+        return self.brain
+
+    @property
+    def tracing_enabled(self) -> bool:
+        """LangSmith tracing needs both the switch and a key; anything less stays offline."""
+        return self.langsmith_tracing and self.langsmith_api_key is not None
 
     @property
     def uses_demo_store(self) -> bool:

@@ -104,6 +104,8 @@ class AgentState(TypedDict, total=False):
     """The open handoff; while set, the bot stays silent."""
     outbox: list[OutboundMessage]
     """Per turn: messages for the caller to send; the graph itself sends nothing."""
+    llm: dict[str, Any]
+    """Per turn: the model's calls, tokens, cost, latency and the prompt version used."""
 
 
 class TurnInput(TypedDict):

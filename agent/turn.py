@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Durability
 
+from agent.accounting import turn_ledger
 from agent.context import Context
 from agent.graph import AgentGraph
 from agent.state import Inbound, OutboundMessage
@@ -35,12 +36,15 @@ class TurnResult:
     handoff: dict[str, str] | None
     confidence: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    llm: dict[str, Any] = field(default_factory=dict)
+    """Model usage of the turn: calls, tokens, cost, seconds, model and prompt version."""
 
     def as_json(self) -> dict[str, Any]:
         """The JSON shape printed by `atendente chat --json`."""
         data = asdict(self)
         data.pop("extra")
         data.pop("confidence")
+        data["llm"] = {k: v for k, v in self.llm.items() if k != "log"}
         return data
 
 
@@ -69,20 +73,23 @@ async def run_turn(
     )
     node_seconds: dict[str, float] = {}
     started = time.perf_counter()
-    async for mode, chunk in stream:
-        if mode == "values":
-            state = chunk
-            continue
-        finished = time.perf_counter()
-        for node, update in chunk.items():
-            if node.startswith("__"):
+    with turn_ledger() as ledger:
+        async for mode, chunk in stream:
+            if mode == "values":
+                state = chunk
                 continue
-            path.append(node)
-            node_seconds[node] = node_seconds.get(node, 0.0) + finished - started
-            for message in (update or {}).get("messages", []):
-                if isinstance(message, AIMessage):
-                    tools.extend({"name": c["name"], "args": c["args"]} for c in message.tool_calls)
-        started = time.perf_counter()
+            finished = time.perf_counter()
+            for node, update in chunk.items():
+                if node.startswith("__"):
+                    continue
+                path.append(node)
+                node_seconds[node] = node_seconds.get(node, 0.0) + finished - started
+                for message in (update or {}).get("messages", []):
+                    if isinstance(message, AIMessage):
+                        tools.extend(
+                            {"name": c["name"], "args": c["args"]} for c in message.tool_calls
+                        )
+            started = time.perf_counter()
     understanding = state.get("understanding") or {}
     handoff = state.get("handoff")
     return TurnResult(
@@ -96,4 +103,5 @@ async def run_turn(
         else None,
         confidence=understanding.get("confidence"),
         extra={"node_seconds": node_seconds},
+        llm=ledger.summary(),
     )

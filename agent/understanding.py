@@ -28,6 +28,10 @@ Intent = Literal[
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
 
+UnderstandingSource = Literal["rules", "model", "fallback"]
+"""`rules`: the offline classifier was sure enough; `model`: the LLM classified;
+`fallback`: the LLM failed and the rules answered in its place."""
+
 EntityKind = Literal["order_number", "tracking_code", "email", "cpf", "phone"]
 ENTITY_KINDS: tuple[EntityKind, ...] = get_args(EntityKind)
 
@@ -60,4 +64,7 @@ class Understanding(BaseModel):
     invalid: list[EntityKind] = Field(
         default_factory=list,
         description="Entity kinds the customer seemed to give but that failed validation.",
+    )
+    source: UnderstandingSource = Field(
+        "rules", description="Who understood the message; `fallback` when the model failed."
     )

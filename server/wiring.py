@@ -13,9 +13,13 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from redis.asyncio import Redis
 
 from agent.brains.base import Brain
+from agent.brains.openai.brain import OpenAIBrain
+from agent.brains.openai.chat_model import build_chat_model, model_name
+from agent.brains.openai.tracing import configure_tracing
 from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, Limits, StoreProfile
 from agent.settings import Settings
@@ -56,9 +60,29 @@ DEMO_TOKEN = "demo-token"
 DEMO_17TRACK_KEY = "demo-17track-key"
 
 
-def build_brain(settings: Settings) -> Brain:
-    """The brain named by `ATENDENTE_BRAIN`."""
-    return RulesBrain()
+def build_brain(settings: Settings, *, llm_http_client: httpx.AsyncClient | None = None) -> Brain:
+    """The brain named by `ATENDENTE_BRAIN` (`auto`: the model when a key is set).
+
+    Args:
+        settings: The brain choice and the model's settings.
+        llm_http_client: The HTTP client for model requests; tests and eval replays pass
+            one that never leaves the process.
+
+    Raises:
+        ModelNotConfiguredError: `openai` was chosen with no key and no server to talk to.
+    """
+    configure_tracing(settings)
+    if settings.resolved_brain == "rules":
+        return RulesBrain()
+    model = build_chat_model(settings, http_async_client=llm_http_client)
+    return OpenAIBrain(
+        model,
+        model_name=model_name(settings),
+        prices=settings.llm_prices,
+        rules_confidence=settings.rules_confidence,
+        context_tokens=settings.llm_context_tokens,
+        deadline_seconds=settings.llm_timeout_seconds,
+    )
 
 
 def _store_credentials(settings: Settings) -> tuple[str, str]:
@@ -195,8 +219,9 @@ async def open_context(
     redis: Redis | None = None,
     tickets: TicketStore | None = None,
     nuvemshop: NuvemshopClient | None = None,
+    brain: Brain | None = None,
 ) -> AsyncIterator[Context]:
-    """Open every client the graph needs (or use `nuvemshop`) and close them on exit."""
+    """Open every client the graph needs (or use `nuvemshop`, `brain`); close them on exit."""
     async with AsyncExitStack() as stack:
         if nuvemshop is None:
             nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, redis))
@@ -204,7 +229,7 @@ async def open_context(
         cache = tracking_cache(redis, settings) if redis is not None else None
         chain = carrier_chain(correios=correios, aggregator=aggregator, cache=cache)
         yield Context(
-            brain=build_brain(settings),
+            brain=brain or build_brain(settings),
             orders=OrderService(nuvemshop),
             tracking=TrackingService(
                 chain if (correios or aggregator) else None,

@@ -36,4 +36,7 @@ async def act(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     if message.tool_calls:
         update["messages"] = [message]
         update["tool_rounds"] = rounds + 1
+    elif message.content:
+        # A model that is done may already have written the answer; `reply` checks it.
+        update["messages"] = [message]
     return update

@@ -62,4 +62,7 @@ async def classify_intent(state: AgentState, runtime: Runtime[Context]) -> dict[
     }
     if "human_agent" in request.get("intents", []):
         update["handoff_reason"] = "human_request"
+    elif understanding.source == "fallback" and understanding.intent == "other":
+        # The model failed and the rules cannot tell what this is: a person answers.
+        update["handoff_reason"] = "unresolved"
     return update

@@ -65,4 +65,5 @@ async def guard(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
         "tool_rounds": 0,
         "handoff_reason": None,
         "outbox": [],
+        "llm": {},
     }

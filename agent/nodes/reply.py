@@ -11,6 +11,7 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
+from agent.accounting import EMPTY_USAGE, current_ledger
 from agent.context import Context
 from agent.state import AgentState
 
@@ -19,4 +20,12 @@ async def reply(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Compose the outbox with the brain and remember what was said."""
     outbox = await runtime.context.brain.compose(state, runtime.context)
     said = "\n\n".join(message.get("text", "") for message in outbox)
-    return {"outbox": outbox, "messages": [AIMessage(content=said)]}
+    ledger = current_ledger()
+    usage = ledger.summary() if ledger else dict(EMPTY_USAGE)
+    usage.pop("log", None)  # per-call detail goes to metrics and reports, not checkpoints
+    said_message = AIMessage(content=said)
+    history = state.get("messages") or []
+    last = history[-1] if history else None
+    if isinstance(last, AIMessage) and not last.tool_calls and last.id:
+        said_message.id = last.id  # replace the model's answer with what was really sent
+    return {"outbox": outbox, "messages": [said_message], "llm": usage}
