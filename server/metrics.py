@@ -156,6 +156,37 @@ class Metrics:
             ["model", "kind", "type"],
             registry=reg,
         )
+        self.llm_cost = Counter(
+            "atendente_llm_cost_usd",
+            "List-price cost of LLM requests in US dollars, by model.",
+            ["model"],
+            registry=reg,
+        )
+        self.llm_seconds = Histogram(
+            "atendente_llm_seconds",
+            "Wall time of one LLM request, retries included, by purpose.",
+            ["kind"],
+            buckets=TURN_BUCKETS,
+            registry=reg,
+        )
+        self.llm_failures = Counter(
+            "atendente_llm_failures",
+            "LLM requests that failed or stayed malformed, by purpose and outcome.",
+            ["kind", "outcome"],
+            registry=reg,
+        )
+        self.llm_fallbacks = Counter(
+            "atendente_llm_fallbacks",
+            "Brain steps the rules answered because the model failed, by step.",
+            ["step"],
+            registry=reg,
+        )
+        self.reply_guard_blocks = Counter(
+            "atendente_reply_guard_blocks",
+            "Model-written replies the output guard refused, by reason.",
+            ["reason"],
+            registry=reg,
+        )
 
     def record_turn(
         self,
@@ -178,6 +209,26 @@ class Metrics:
             self.node_seconds.labels(node=node).observe(spent)
         if result.handoff:
             self.record_handoff(result.handoff["department"])
+        self.record_llm_usage(result.llm)
+
+    def record_llm_usage(self, usage: Mapping[str, Any]) -> None:
+        """Count a turn's LLM requests, cost, latency, fallbacks and guard refusals."""
+        for call in usage.get("log") or []:
+            model, kind = str(call["model"]), str(call["kind"])
+            self.record_llm_call(
+                model,
+                kind,
+                input_tokens=int(call["prompt_tokens"]),
+                output_tokens=int(call["completion_tokens"]),
+            )
+            self.llm_cost.labels(model=model).inc(float(call["cost_usd"]))
+            self.llm_seconds.labels(kind=kind).observe(float(call["seconds"]))
+            if call["outcome"] != "ok":
+                self.llm_failures.labels(kind=kind, outcome=str(call["outcome"])).inc()
+        for step in usage.get("fallbacks") or []:
+            self.llm_fallbacks.labels(step=step).inc()
+        for reason in usage.get("guard_blocks") or []:
+            self.reply_guard_blocks.labels(reason=reason).inc()
 
     def record_turn_error(self, seconds: float, brain: str) -> None:
         """Count a turn that raised, so failures show beside the turns that finished."""

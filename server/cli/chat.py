@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from agent.brains.openai.chat_model import ModelNotConfiguredError
 from agent.brains.rules.entities import normalize_phone
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
@@ -28,6 +29,7 @@ from integrations.redis.encryption import EncryptionKeyError
 from server.wiring import open_checkpointer, open_context
 
 DEFAULT_SENDER = "+5511987654321"
+BrainChoice = Literal["rules", "openai", "auto"]
 QUIT = {"/sair", "/quit", "/exit"}
 RELEASE = "/devolver"
 
@@ -46,12 +48,14 @@ def _print_turn(console: Console, result: TurnResult) -> None:
         )
 
 
-async def _chat(sender: str, fresh: bool, as_json: bool) -> None:
+async def _chat(sender: str, fresh: bool, as_json: bool, brain: BrainChoice | None) -> None:
     phone = normalize_phone(sender)
     if phone is None:
         raise typer.BadParameter(f"not a Brazilian phone number: {sender!r}", param_hint="--as")
     sender_id = phone.lstrip("+")
     settings = get_settings()
+    if brain is not None:
+        settings = settings.model_copy(update={"brain": brain})
     interactive = sys.stdin.isatty() and not as_json
     console = Console()
     async with (
@@ -122,11 +126,16 @@ def chat(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object per customer message.")
     ] = False,
+    brain: Annotated[
+        BrainChoice | None,
+        typer.Option(help="rules, openai or auto; overrides ATENDENTE_BRAIN."),
+    ] = None,
 ) -> None:
     """Chat with the agent against the configured store (the demo store by default)."""
     try:
-        asyncio.run(_chat(sender, fresh, as_json))
+        asyncio.run(_chat(sender, fresh, as_json, brain))
     except (
+        ModelNotConfiguredError,
         RedisUnavailableError,
         EmbeddedRedisError,
         EncryptionKeyError,
