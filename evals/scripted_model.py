@@ -172,6 +172,8 @@ class ScriptedModel:
         self.requests: list[Json] = []
         self.paths: list[str] = []
         self.model = model
+        self.billed_prompt_tokens = 0
+        self.billed_completion_tokens = 0
         self._ids = itertools.count(1)
         self.app = self._build_app()
 
@@ -246,6 +248,8 @@ class ScriptedModel:
         message = self._message(step)
         prompt = _approx_tokens(body.get("messages", [])) + _approx_tokens(body.get("tools", []))
         completion = _approx_tokens(message)
+        self.billed_prompt_tokens += prompt
+        self.billed_completion_tokens += completion
         return {
             "id": f"chatcmpl-{next(self._ids):08d}",
             "object": "chat.completion",

@@ -21,6 +21,8 @@ from server.wiring import open_context
 from tests.support import ANA, OFFICE_HOURS, Say
 from tools.departments import InMemoryTicketStore
 
+pytest_plugins = ["tests.llm_fixtures"]
+
 
 @pytest.fixture
 def settings() -> Settings:

@@ -15,6 +15,7 @@ from agent.turn import TurnResult
 from server import metrics
 from server.metrics import Metrics
 from server.streams import StreamQueue
+from tests.support import Say
 
 REPLY: list[OutboundMessage] = [{"type": "text", "text": "Seu pedido foi enviado."}]
 
@@ -69,6 +70,28 @@ def test_sends_tool_errors_and_llm_usage() -> None:
     assert sample(m, "atendente_llm_calls_total", **llm) == 2
     assert sample(m, "atendente_llm_tokens_total", **llm, type="input") == 200
     assert sample(m, "atendente_llm_tokens_total", **llm, type="output") == 8
+
+
+async def test_a_model_turn_records_its_calls_cost_latency_fallbacks_and_guard_refusals(
+    llm_say: Say,
+) -> None:
+    result = await llm_say("rastrear AA123456785BR")
+    result.llm["fallbacks"] = ["classify"]
+    result.llm["guard_blocks"] = ["promise"]
+    m = Metrics()
+
+    m.record_turn(result, 0.3, "openai")
+
+    call = result.llm["log"][0]
+    llm = {"model": "gpt-4o", "kind": "reply"}
+    assert sample(m, "atendente_llm_calls_total", **llm) == 1
+    assert sample(m, "atendente_llm_tokens_total", **llm, type="input") == call["prompt_tokens"]
+    assert sample(m, "atendente_llm_cost_usd_total", model="gpt-4o") == pytest.approx(
+        call["cost_usd"]
+    )
+    assert sample(m, "atendente_llm_seconds_count", kind="reply") == 1
+    assert sample(m, "atendente_llm_fallbacks_total", step="classify") == 1
+    assert sample(m, "atendente_reply_guard_blocks_total", reason="promise") == 1
 
 
 def test_exposition_text_holds_the_series() -> None:

@@ -72,6 +72,14 @@ class ModelCallFailed(Exception):
         self.error = error
 
 
+def _error_name(error: BaseException) -> str:
+    """The most specific class name in the chain (langchain wraps openai's own errors)."""
+    if isinstance(error, TimeoutError):
+        return "TimeoutError"
+    cause = error.__cause__
+    return type(cause).__name__ if cause is not None else type(error).__name__
+
+
 def _usage(message: BaseMessage | None) -> tuple[int, int]:
     usage = getattr(message, "usage_metadata", None) or {}
     return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
@@ -155,8 +163,9 @@ class OpenAIBrain:
             async with asyncio.timeout(self._deadline):
                 output = await runnable.ainvoke(messages)
         except Exception as error:  # any failure must end in a fallback, never a traceback
-            self._record(kind, "error", None, started, type(error).__name__)
-            logger.warning("model %s call failed: %s", kind, type(error).__name__)
+            name = _error_name(error)
+            self._record(kind, "error", None, started, name)
+            logger.warning("model %s call failed: %s", kind, name)
             raise ModelCallFailed(kind, error) from error
         raw = output.get("raw") if isinstance(output, dict) else output
         malformed = isinstance(output, dict) and output.get("parsing_error") is not None
