@@ -11,6 +11,7 @@ import uvicorn
 
 from agent.settings import get_settings
 from server.app import create_app
+from server.cli.preflight import require_brain
 from server.logs import configure_logging
 
 
@@ -21,6 +22,7 @@ def serve(
     """Serve the webhooks, admin API and playground, with the workers in-process."""
     configure_logging(logging.INFO)
     settings = get_settings()
+    require_brain(settings)
     if settings.serves_playground:
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
         sys.stdout.write(

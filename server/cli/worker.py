@@ -11,6 +11,7 @@ import logging
 import signal
 
 from agent.settings import get_settings
+from server.cli.preflight import require_brain
 from server.logs import configure_logging
 from server.services import open_services
 
@@ -28,4 +29,5 @@ async def _work() -> None:
 def worker() -> None:
     """Consume the inbound and store-event streams until stopped (SIGTERM or Ctrl-C)."""
     configure_logging(logging.INFO)
+    require_brain(get_settings())
     asyncio.run(_work())

@@ -53,7 +53,8 @@ def chat_json(*lines: str, sender: str) -> list[dict[str, Any]]:
 
 def test_chat_json_answers_the_owner_with_the_tracking_code() -> None:
     [turn] = chat_json("oi, cadê meu pedido 1001?", sender="+5511987654321")
-    assert set(turn) == {"intent", "entities", "path", "tools", "messages", "handoff"}
+    assert set(turn) == {"intent", "entities", "path", "tools", "messages", "handoff", "llm"}
+    assert turn["llm"]["calls"] == 0
     assert turn["intent"] == "order_status"
     assert any("AA123456785BR" in m["text"] for m in turn["messages"])
     assert turn["tools"] == [
@@ -67,6 +68,26 @@ def test_chat_json_stranger_needs_the_email() -> None:
     assert "AA123456785BR" not in json.dumps(turns[0])
     assert "Ana" not in json.dumps(turns[0], ensure_ascii=False)
     assert "AA123456785BR" in json.dumps(turns[1])
+
+
+def test_chat_brain_flag_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATENDENTE_BRAIN", "openai")
+    result = runner.invoke(app, ["chat", "--brain", "rules", "--json"], input="oi\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["intent"] == "greeting"
+
+
+def test_the_model_brain_without_a_key_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    chat = runner.invoke(app, ["chat", "--brain", "openai", "--json"], input="oi\n")
+    monkeypatch.setenv("ATENDENTE_BRAIN", "openai")
+    get_settings.cache_clear()
+    serve = runner.invoke(app, ["serve", "--port", "1"])
+    for result in (chat, serve):
+        assert result.exit_code != 0
+        assert "OPENAI_API_KEY" in result.stderr
+        assert "Traceback" not in result.output
 
 
 def test_chat_rejects_a_bad_sender() -> None:
