@@ -175,6 +175,17 @@ class Settings(BaseSettings):
     whatsapp_verify_token: SecretStr | None = Field(
         None, validation_alias=_env("WHATSAPP_VERIFY_TOKEN")
     )
+    turn_lock_seconds: float = Field(
+        180.0, ge=1, le=3600, validation_alias=_env("ATENDENTE_TURN_LOCK_SECONDS")
+    )
+    """A turn holds its customer's lock at most this long; it must outlast the slowest turn
+    (with the model: a few requests of ATENDENTE_LLM_TIMEOUT_SECONDS each)."""
+    claim_idle_seconds: float = Field(
+        200.0, ge=0.1, le=3600, validation_alias=_env("ATENDENTE_CLAIM_IDLE_SECONDS")
+    )
+    """An inbound message a worker took but did not finish in this long is taken over by
+    another worker (the first one died); longer than the turn lock, so a slow turn is
+    never run twice at once."""
     debounce_seconds: float = Field(
         2.0, ge=0, le=30, validation_alias=_env("ATENDENTE_DEBOUNCE_SECONDS")
     )

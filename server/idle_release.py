@@ -20,7 +20,7 @@ from redis.exceptions import LockError, RedisError
 from agent.release import release_thread
 from agent.turn import thread_config
 from integrations.redis.layout import thread_ref
-from server.locks import LOCK_SECONDS, turn_lock_key
+from server.locks import turn_lock_key
 from tools.departments import Ticket
 from tools.ticket_store import RedisTicketStore
 
@@ -54,7 +54,7 @@ async def release_ticket(
     """
     lock = services.redis.lock(
         turn_lock_key(services.settings.redis_prefix, ticket.sender_id),
-        timeout=LOCK_SECONDS,
+        timeout=services.settings.turn_lock_seconds,
         blocking_timeout=RELEASE_WAIT_SECONDS,
     )
     async with lock:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-LOCK_SECONDS = 60.0
-"""How long a turn may hold a customer's lock before Redis frees it for another worker."""
-
 
 def turn_lock_key(prefix: str, sender_id: str) -> str:
     """The per-customer lock the turn worker holds while it runs a turn."""

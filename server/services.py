@@ -86,7 +86,9 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         queue = StreamQueue(client, f"{prefix}:{{store-events}}")
         await queue.ensure_group()
         inbound = InboundIntake(client, prefix)
-        inbound_queue = StreamQueue(client, inbound.stream)
+        inbound_queue = StreamQueue(
+            client, inbound.stream, claim_idle_ms=int(settings.claim_idle_seconds * 1000)
+        )
         await inbound_queue.ensure_group()
         whatsapp = build_whatsapp(settings, client)
         await stack.enter_async_context(whatsapp.client)

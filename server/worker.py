@@ -26,7 +26,7 @@ from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
 from server.dev_playground import note_turn
 from server.inbound import decode
-from server.locks import LOCK_SECONDS, turn_lock_key
+from server.locks import turn_lock_key
 from server.metrics import record_turn, record_turn_error
 from server.streams import Fields
 
@@ -80,7 +80,7 @@ class TurnWorker:
     async def _wait_for_quiet(self, sender_id: str) -> None:
         """Wait until the customer has been quiet for the debounce window."""
         key = self._services.inbound.last_seen_key(sender_id)
-        deadline = self._clock() + LOCK_SECONDS / 2
+        deadline = self._clock() + self._services.settings.turn_lock_seconds / 2
         while self._clock() < deadline:
             raw = await self._services.redis.get(key)
             last_ms = int(raw) if raw else 0
@@ -108,8 +108,8 @@ class TurnWorker:
         sender_id = message["sender_id"]
         lock = services.redis.lock(
             turn_lock_key(services.settings.redis_prefix, sender_id),
-            timeout=LOCK_SECONDS,
-            blocking_timeout=LOCK_SECONDS,
+            timeout=services.settings.turn_lock_seconds,
+            blocking_timeout=services.settings.turn_lock_seconds,
         )
         async with lock:
             await self._wait_for_quiet(sender_id)

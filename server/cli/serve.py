@@ -20,9 +20,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the webhooks, admin API and playground, with the workers in-process."""
-    configure_logging(logging.INFO)
     settings = get_settings()
     require_brain(settings)
+    configure_logging(logging.INFO)
     if settings.serves_playground:
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
         sys.stdout.write(

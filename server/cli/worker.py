@@ -28,6 +28,6 @@ async def _work() -> None:
 
 def worker() -> None:
     """Consume the inbound and store-event streams until stopped (SIGTERM or Ctrl-C)."""
-    configure_logging(logging.INFO)
     require_brain(get_settings())
+    configure_logging(logging.INFO)
     asyncio.run(_work())

@@ -8,10 +8,10 @@ restart twenty of them within seconds.
 
 A worker is what `atendente worker` runs for the inbound stream (`open_services` and
 `StreamQueue.run` over `TurnWorker.handle`), configured from the same environment
-variables, with two differences no setting offers yet: a dead worker's entries are
-reclaimed after `CRASH_CLAIM_IDLE_MS` instead of 60 s, and its customer lock expires after
-`CRASH_LOCK_SECONDS` instead of 60 s. The outbox sender is left to the test process, so a
-kill hits the turn, not the sender's own at-least-once window.
+variables; the test sets ATENDENTE_CLAIM_IDLE_SECONDS and ATENDENTE_TURN_LOCK_SECONDS low
+so a dead worker's entries and locks are taken over within seconds. The outbox sender is
+left to the test process, so a kill hits the turn, not the sender's own at-least-once
+window.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
-import server.worker
 from agent.settings import Settings
 from server.services import open_services
 from server.worker import TurnWorker
@@ -39,13 +38,12 @@ def _say(line: str) -> None:
     os.write(1, (line + "\n").encode())
 
 
-async def _work(claim_idle_ms: int) -> None:
+async def _work() -> None:
     settings = Settings(_env_file=None)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with open_services(settings, run_workers=False) as services:
         queue = services.inbound_queue
-        queue.claim_idle_ms = claim_idle_ms
         turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
         _say(f"ready {os.getpid()}")
         await queue.run(consumer_name(os.getpid()), turns.handle, stop)
@@ -56,14 +54,14 @@ def consumer_name(pid: int) -> str:
     return f"turns-{pid}"
 
 
-def _spawn(claim_idle_ms: int) -> int:
+def _spawn() -> int:
     pid = os.fork()
     if pid:
         return pid
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     code = 0
     try:
-        asyncio.run(_work(claim_idle_ms))
+        asyncio.run(_work())
     except BaseException:
         traceback.print_exc()
         code = 1
@@ -82,14 +80,12 @@ def _ours(pid: int) -> bool:
 
 
 def main() -> None:
-    server.worker.LOCK_SECONDS = float(os.environ["CRASH_LOCK_SECONDS"])  # type: ignore[attr-defined]
-    claim_idle_ms = int(os.environ["CRASH_CLAIM_IDLE_MS"])
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
     children: list[int] = []
     for line in sys.stdin:
         if line.strip() != "spawn":
             break
-        pid = _spawn(claim_idle_ms)
+        pid = _spawn()
         children.append(pid)
         _say(f"spawned {pid}")
     living = [pid for pid in children if _ours(pid)]
@@ -120,8 +116,8 @@ class ForkServer:
     ) -> ForkServer:
         full_env = {
             **env,
-            "CRASH_CLAIM_IDLE_MS": str(claim_idle_ms),
-            "CRASH_LOCK_SECONDS": str(lock_seconds),
+            "ATENDENTE_CLAIM_IDLE_SECONDS": str(claim_idle_ms / 1000),
+            "ATENDENTE_TURN_LOCK_SECONDS": str(lock_seconds),
         }
         with stderr.open("ab") as log:
             process = await asyncio.create_subprocess_exec(

@@ -80,8 +80,13 @@ def own_redis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Resta
 async def running(
     own_redis: RestartableRedis, prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Running]:
-    monkeypatch.setattr("server.worker.LOCK_SECONDS", LOCK_SECONDS)
-    settings = service_settings(own_redis.url, prefix, tmp_path / "app", debounce_seconds=0)
+    settings = service_settings(
+        own_redis.url,
+        prefix,
+        tmp_path / "app",
+        debounce_seconds=0,
+        turn_lock_seconds=LOCK_SECONDS,
+    )
     async with running_app(settings) as (http, services):
         for queue in (services.inbound_queue, services.outbox_queue, services.store_events):
             queue.claim_idle_ms = RETRY_IDLE_MS
