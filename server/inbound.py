@@ -65,10 +65,17 @@ class InboundIntake:
         """When the customer's latest message arrived (ms), for the debounce."""
         return f"{self._prefix}:last-seen:{{{sender_id}}}"
 
+    def _seen_key(self, message_id: str) -> str:
+        return f"{self._prefix}:{{inbound}}:seen:{message_id}"
+
+    async def already_stored(self, message_id: str) -> bool:
+        """Whether this message id was stored before: Meta redelivering, not the customer."""
+        return bool(await self._client.exists(self._seen_key(message_id)))
+
     async def store(self, message: InboundMessage, now_ms: int) -> bool:
         """Store a message; False when this message id was already stored."""
         encoded = encode(message)
-        seen = f"{self._prefix}:{{inbound}}:seen:{message.message_id}"
+        seen = self._seen_key(message.message_id)
         stored = await self._store(keys=[self.stream, seen], args=[SEEN_SECONDS, encoded])
         if not stored:
             return False

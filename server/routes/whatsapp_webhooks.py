@@ -102,6 +102,9 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
                 if not update.sender_id:
                     logger.warning("whatsapp message without a sender skipped")
                     continue
+                if await services.inbound.already_stored(update.message_id):
+                    duplicates += 1  # a redelivery must not count against the flood limit
+                    continue
                 if not await _within_flood_limit(services, update):
                     continue
                 if await services.inbound.store(update, now_ms):

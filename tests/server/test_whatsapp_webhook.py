@@ -163,6 +163,19 @@ async def test_a_flooding_customer_gets_one_notice_then_silence(service: Service
     assert "muitas mensagens" in notices[0].messages[0]["text"]
 
 
+async def test_meta_redelivering_a_message_does_not_count_as_flooding(service: Service) -> None:
+    limit = service.services.settings.flood_limit_per_minute
+    same = whatsapp.message(STRANGER, "oi, cadê meu pedido?")
+    answers = [await post(service, same) for _ in range(limit + 5)]
+    assert [a.json() for a in answers[:2]] == [
+        {"stored": 1, "duplicates": 0},
+        {"stored": 0, "duplicates": 1},
+    ]
+    assert not [e for e in await service.services.outbox.entries(STRANGER) if e.source == "flood"]
+    fresh = await post(service, whatsapp.message(STRANGER, "alô?"))
+    assert fresh.json() == {"stored": 1, "duplicates": 0}
+
+
 async def test_metrics_count_turns_and_nodes(service: Service) -> None:
     await post(service, whatsapp.message(ANA, "cadê meu pedido 1001?"))
     await answer_all(service)
