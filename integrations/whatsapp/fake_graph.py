@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from integrations.whatsapp import formatting as limits
 
@@ -177,8 +178,12 @@ class FakeGraphAPI:
                 400, 131047, "Message failed to send because more than 24 hours have passed"
             )
         message = SentMessage(id=_wamid(), recipient=to, payload=body)
+        try:
+            await self._record(message)
+        except (RedisError, OSError):
+            # Not recorded means not accepted: the sender retries, as after Meta's own 500.
+            raise GraphRefusal(500, 131000, "Something went wrong") from None
         self.sent[to].append(message)
-        await self._record(message)
         answer: dict[str, Any] = {"id": message.id}
         if body["type"] == "template":
             answer["message_status"] = "accepted"

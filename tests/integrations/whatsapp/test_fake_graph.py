@@ -136,3 +136,15 @@ async def test_messages_are_recorded_in_redis_for_other_processes(
 def test_recording_needs_both_client_and_prefix(redis_client: Redis) -> None:
     with pytest.raises(ValueError):
         FakeGraphAPI(redis=redis_client)
+
+
+async def test_a_message_it_cannot_record_is_refused_like_metas_500_not_lost() -> None:
+    unreachable = Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    graph = FakeGraphAPI(redis=unreachable, prefix="atendente-test")
+    try:
+        response = await post(graph, message("text", text={"body": "Oi"}))
+    finally:
+        await unreachable.aclose()
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == 131000
+    assert graph.sent == {}
