@@ -33,6 +33,8 @@ async def test_customers_redact_deletes_conversation_window_and_queued_messages(
     await service.webhook({"store_id": 1, "event": "order/fulfilled", "id": 1890000104})
     await service.drain()
     services = service.services
+    await services.flood.check("5511987654321")
+    assert await services.redis.exists(services.flood.key("5511987654321"))
 
     reply = await service.webhook(
         {"store_id": 1, "customer": ANA, "orders_to_redact": [1001]}, path="/customers-redact"
@@ -43,6 +45,7 @@ async def test_customers_redact_deletes_conversation_window_and_queued_messages(
     assert await services.saver.aget_tuple(thread_config("5511987654321")) is None
     assert not await services.window.is_open("5511987654321")
     assert await services.outbox.entries("5511987654321") == []
+    assert not await services.redis.exists(services.flood.key("5511987654321"))
     assert await services.saver.aget_tuple(thread_config("5521998765432")) is not None
 
 
