@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from evals.dialogue import Dialogue, load_dialogues
+from evals.fixtures import open_dialogue_context
 from langgraph.checkpoint.memory import InMemorySaver
 from rich.console import Console
 from rich.table import Table
@@ -38,8 +40,6 @@ from agent.graph import build_graph
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
-from evals.dialogue import Dialogue, load_dialogues
-from evals.fixtures import open_dialogue_context
 from evals.scripted_model import BASE_URL, ScriptedModel
 from server.wiring import build_brain, open_context
 
@@ -72,15 +72,18 @@ class ModeCalls:
 
     @property
     def median(self) -> float:
+        """The median turn's calls."""
         return statistics.median(self.calls)
 
     @property
     def p95(self) -> float:
+        """Calls of the turn at the 95th percentile (nearest rank)."""
         ordered = sorted(self.calls)
         return float(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))])
 
     @property
     def mean(self) -> float:
+        """Calls per turn on average."""
         return statistics.fmean(self.calls)
 
 
@@ -193,7 +196,8 @@ async def main(dataset: Path, json_path: Path | None) -> None:
     console = Console()
     console.print(_calls_table(rows))
     hybrid, model_only = rows
-    saved = 1 - hybrid.classify_calls / model_only.classify_calls if model_only.classify_calls else 0
+    classify_all = model_only.classify_calls
+    saved = 1 - hybrid.classify_calls / classify_all if classify_all else 0
     total_saved = 1 - sum(hybrid.calls) / sum(model_only.calls) if sum(model_only.calls) else 0
     console.print(
         f"Hybrid routing saves {saved:.0%} of model classifications and {total_saved:.0%} of "
