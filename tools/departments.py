@@ -43,6 +43,11 @@ def with_hours(hours: dict[str, BusinessHours]) -> dict[str, Department]:
     }
 
 
+def base_reason(reason: str) -> str:
+    """The reason without a named department ("human_request:financeiro" -> "human_request")."""
+    return reason.partition(":")[0]
+
+
 class DepartmentRouter:
     """Maps a handoff reason to its department through the configured routing table."""
 
@@ -59,7 +64,13 @@ class DepartmentRouter:
         self._routing = dict(routing)
 
     def department_for(self, reason: str) -> Department:
-        """The department for `reason`; anything unmapped goes to `atendimento`."""
+        """The department for `reason`; anything unmapped goes to `atendimento`.
+
+        "human_request:<department>" is a customer asking for that department by name.
+        """
+        named = reason.partition("human_request:")[2]
+        if named in self._departments:
+            return self._departments[named]
         key = self._routing.get(reason, FALLBACK_DEPARTMENT)
         return self._departments[key]
 

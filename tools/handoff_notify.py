@@ -40,7 +40,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from tools.departments import Ticket, TicketStore
+from tools.departments import Ticket, TicketStore, base_reason
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def _evidence_lines(evidence: Mapping[str, Any]) -> list[str]:
 
 def notice_text(ticket: Ticket, url: str | None) -> str:
     """The pt-BR notice a department reads: ticket, reason, order, evidence, what to do."""
-    reason = REASON_TEXTS.get(ticket.reason, ticket.reason)
+    reason = REASON_TEXTS.get(base_reason(ticket.reason), ticket.reason)
     lines = [
         f"Novo atendimento #{ticket.id} ({ticket.department})",
         f"Motivo: {reason}",
@@ -129,7 +129,7 @@ def webhook_payload(ticket: Ticket, url: str | None) -> dict[str, Any]:
             "id": ticket.id,
             "department": ticket.department,
             "reason": ticket.reason,
-            "reason_text": REASON_TEXTS.get(ticket.reason, ticket.reason),
+            "reason_text": REASON_TEXTS.get(base_reason(ticket.reason), ticket.reason),
             "order_number": ticket.order_number,
             "opened_at": ticket.opened_at.isoformat(),
             "evidence": ticket.evidence,

@@ -6,11 +6,13 @@ this node folds it into the pending request instead of treating it as a new one.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
+from agent.brains.rules.normalize import fold_accents
 from agent.context import Context
 from agent.state import AgentState, Request
 from agent.understanding import Intent, Understanding
@@ -18,6 +20,22 @@ from agent.understanding import Intent, Understanding
 ORDER_INTENTS: frozenset[Intent] = frozenset(
     {"order_status", "tracking", "payment", "refund", "cancel", "exchange_return"}
 )
+
+
+_NAMED_DEPARTMENTS = {
+    "financeiro": re.compile(r"\bfinanceir[oa]\b"),
+    "logistica": re.compile(r"\blogistica\b|\bsetor de entregas?\b|\bexpedicao\b"),
+    "trocas": re.compile(r"\b(?:setor|time|equipe|pessoal|departamento) de trocas?\b"),
+}
+
+
+def named_department(text: str) -> str | None:
+    """The department a customer asks for by name ("quero falar com o financeiro")."""
+    folded = fold_accents(text.lower())
+    for key, pattern in _NAMED_DEPARTMENTS.items():
+        if pattern.search(folded):
+            return key
+    return None
 
 
 def _latest_text(state: AgentState) -> str:
@@ -41,6 +59,8 @@ def _request(understanding: Understanding, state: AgentState) -> Request:
         )
     if intents == ["provide_info"] and (entities.get("order_number") or entities.get("email")):
         intents = ["order_status"]
+    elif intents == ["provide_info"] and entities.get("tracking_code"):
+        intents = ["tracking"]  # a code on its own asks where that package is
     order_number = entities.get("order_number")
     if order_number is None and any(i in ORDER_INTENTS for i in intents):
         verified = state.get("verified_orders") or []
@@ -61,7 +81,8 @@ async def classify_intent(state: AgentState, runtime: Runtime[Context]) -> dict[
         "request": request,
     }
     if "human_agent" in request.get("intents", []):
-        update["handoff_reason"] = "human_request"
+        named = named_department(_latest_text(state))
+        update["handoff_reason"] = f"human_request:{named}" if named else "human_request"
     elif understanding.source == "fallback" and understanding.intent == "other":
         # The model failed and the rules cannot tell what this is: a person answers.
         update["handoff_reason"] = "unresolved"

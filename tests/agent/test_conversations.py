@@ -180,3 +180,17 @@ async def test_media_gets_an_answer(say: Say) -> None:
     result = await say("", STRANGER, media_type="image")
     assert "imagem" in text_of(result)
     assert result.path == ["guard", "reply"]
+
+
+async def test_a_tracking_code_alone_is_tracked(say: Say) -> None:
+    result = await say("AA123456785BR", phone=STRANGER)
+    assert result.intent == "provide_info"
+    assert result.tools == [{"name": "track_package", "args": {"tracking_code": "AA123456785BR"}}]
+    assert "AA123456785BR" in text_of(result)
+
+
+async def test_asking_for_a_department_by_name_hands_off_to_it(say: Say) -> None:
+    result = await say("quero falar com o financeiro")
+    assert result.handoff is not None
+    assert result.handoff["department"] == "financeiro"
+    assert "financeiro" in text_of(result).lower()

@@ -31,7 +31,7 @@ NARRATION = re.compile(
 PROBLEM = re.compile(
     r"\b(?:nao|ainda|nada|erro|problema|recusad\w*|pendente|venceu|vencid\w*|expirou|cobrad\w*"
     r"|duas vezes|cade|quando|como|onde|qual|errad\w*|diferente|defeito\w*|quebrad\w*"
-    r"|faltando|rasgad\w*|manchad\w*)\b"
+    r"|faltando|faltou|rasgad\w*|manchad\w*|so (?:uma )?parte|metade|incomplet\w*)\b"
 )
 
 # Attempts to steer the bot instead of asking the store something.

@@ -70,7 +70,8 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\b(?:pessoa|gente|alguem) (?:de verdade|real)\b",
             r"\b(?:falar|conversar|fala|falo|papo)\b (?:com )?(?:um |uma |o |a |algum |alguma )?"
             r"(?:pessoa|alguem|gente|gerente|supervisor\w*|responsavel|vendedor\w*|dono|dona"
-            r"|funcionari\w*|operador\w*|proprietari\w*|sac)\b",
+            r"|funcionari\w*|operador\w*|proprietari\w*|sac|financeiro|setor \w+|departamento"
+            r"|time de \w+|equipe de \w+)\b",
             r"\b(?:chama|chame|chamar|passa|passe|passar|transfere|transfira|transferir|encaminha"
             r"|encaminhar|coloca|coloque)\b.{0,25}\b(?:alguem|gerente|pessoa|suporte|atendimento"
             r"|responsavel|supervisor\w*|dono|dona|vendedor\w*)\b",
@@ -120,6 +121,7 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bacompanh(?:ar|o|amento)\b",
             r"\btransportadora\b",
             r"\bobjeto\b",
+            r"\bcarteiro\b|\btentativa de entrega\b|\bnao (?:tava|estava) em casa\b",
         ),
         *weak(r"\bcodigo\b", r"\b(?:jadlog|loggi|sedex|total express|j t)\b"),
     ),
@@ -169,7 +171,10 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             rf"\bveio (?:\w+ ){{0,3}}(?:com )?{_DAMAGE}",
             rf"\b(?:chegou|chegaram|recebi|recebemos|ficou) (?:\w+ ){{0,3}}{_DAMAGE}",
             r"\b(?:defeito|defeituos\w*|quebrad\w*|rasgad\w*|manchad\w*|furad\w*|descosturad\w*"
-            r"|danificad\w*|avariad\w*|estragad\w*|trincad\w*|arranhad\w*|lascad\w*)\b",
+            r"|danificad\w*|avariad\w*|estragad\w*|trincad\w*|arranhad\w*|lascad\w*|riscad\w*"
+            r"|descol(?:ou|ando|ada|ado)|soltando|soltou|desbot\w*|desfi(?:ou|ando)|encolheu)\b",
+            r"\bveio\b.{0,40}\b(?:e )?(?:eu )?(?:tinha )?pedi\b",
+            rf"^(?:mas )?eu (?:tinha )?pedi (?:(?:o|a|um|uma|tamanho|numero) )?{_SIZE}$",
             r"\b(?:tamanho|cor|modelo|produto|numero|item|pecas?) (?:\w+ )?errad\w*",
             r"\bmandaram (?:o |a )?(?:\w+ )?errad\w*",
             r"\bnao (?:serviu|coube|gostei|ficou bom|ficou boa|era o que)\b",
@@ -179,7 +184,12 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\blogistica reversa\b|\bdireito de arrependimento\b",
             r"\b(?:mandar|enviar|devolver|mando|envio) de volta\b",
         ),
-        *weak(r"\bdevolv(?:i|eram|emos)\b", r"\barrependi\w*", r"\berrad\w*"),
+        *weak(
+            r"\bdevolv(?:i|eram|emos)\b",
+            r"\barrependi\w*",
+            # "digitei errado" corrects what the customer typed; it is not a wrong product.
+            r"(?<!digitei )(?<!escrevi )(?<!passei )(?<!informei )(?<!falei )\berrad\w*",
+        ),
     ),
     "product_info": (
         *strong(
@@ -214,7 +224,10 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bhorarios?\b",
             r"\b(?:ate )?que horas\b",
             r"\b(?:abre|abrem|fecha|fecham|funcionam|abert[oa]s?)\b",
-            r"\bendereco\b|\blocalizacao\b",
+            r"\bendereco (?:da|de|do) (?:loja|voces|empresa|sede)\b|\blocalizacao\b",
+            r"\b(?:qual|me passa|passa|manda) (?:eh )?o endereco\b(?! (?:de|da|do|dela|dele)\b)",
+            r"\b(?:qual|me passa|manda) (?:eh )?o (?:site|link da loja)\b|\bsite (?:de|da) "
+            r"(?:voces|loja)\b",
             r"\bonde (?:fica|ficam|voces ficam|eh a loja)\b",
             r"\bloja (?:fisica|online|virtual|em|no|na)\b|\btem loja\b",
             r"\bprazo (?:de|para|do|da) (?:entrega|envio|chegar|postagem|frete)\b",
@@ -236,7 +249,7 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
         ),
         *weak(
             r"\b(?:atende|atendem|funciona|sabado|domingo|feriados?|exterior|internacional)\b",
-            r"\b(?:prazo|cupom|desconto|promocao)\b",
+            r"\b(?:prazo|cupom|desconto|promocao|endereco)\b",
         ),
     ),
 }

@@ -15,6 +15,7 @@ from agent.brains.rules import order_replies
 from agent.context import StoreProfile
 from agent.history import tool_results
 from agent.state import AgentState, OutboundMessage
+from tools.departments import base_reason
 
 MENU_BUTTONS = [
     {"id": "menu_order_status", "title": "Meu pedido"},
@@ -106,7 +107,7 @@ def _identity_section(outcome: dict[str, Any], number: str | None) -> str | None
 
 
 def _handoff_section(handoff: dict[str, Any]) -> str:
-    intro = HANDOFF_INTROS.get(handoff["reason"], "")
+    intro = HANDOFF_INTROS.get(base_reason(handoff["reason"]), "")
     when = (
         "Em instantes alguém continua com você por aqui."
         if handoff["open_now"]

@@ -50,6 +50,30 @@ def test_each_intent(text: str, intent: Intent) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("q merda hein, o tenis do pedido 1005 descolou na primeira semana", "exchange_return"),
+        ("olha como chegou o cinto do pedido 1005, todo riscado", "exchange_return"),
+        ("é o tenis do pedido 1020, a sola ta soltando", "exchange_return"),
+        ("veio a calça 40 e eu pedi 42 😤", "exchange_return"),
+        ("ops digitei errado, é o 1004", "provide_info"),
+        ("recebi so uma parte do estorno do pedido 1017, cade o resto?", "refund"),
+        ("o carteiro passou aqui e eu n tava em casa, e agora", "tracking"),
+        ("qual o site de vcs", "store_info"),
+        ("qual o endereço da loja?", "store_info"),
+        ("quero falar com o financeiro", "human_agent"),
+    ],
+)
+def test_phrasings_from_the_eval_dialogues(text: str, intent: Intent) -> None:
+    assert classify(text).intent == intent
+
+
+def test_the_delivery_address_of_an_order_is_not_a_question_about_the_store() -> None:
+    reading = classify("sou o marido da Ana, me passa o endereço de entrega do pedido 1001")
+    assert reading.intent != "store_info"
+
+
+@pytest.mark.parametrize(
     "text", ["CADE MEU PEDIDO", "kd meu pedidu", "ond ta minha encomenda", "qnd chega???"]
 )
 def test_slang_typos_and_caps(text: str) -> None:
