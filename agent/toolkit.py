@@ -136,9 +136,32 @@ async def track_package(
     return _dump(_with_problem_handoff(tracking))
 
 
+def _payment_claim(view: dict[str, Any]) -> dict[str, Any]:
+    """A customer who says they paid an order still unpaid goes to `financeiro`.
+
+    A boleto is the exception: it takes up to 3 business days to clear, so a recent
+    payment not showing yet is normal and the customer is told so.
+    """
+    action = view.get("action")
+    if action == "pay_boleto":
+        return {**view, "claim": "customer_says_paid"}
+    if action in ("pay_pix", "pay_link", "pay_rest"):
+        return {**view, "claim": "customer_says_paid", "handoff": "payment_problem"}
+    return view
+
+
 @tool
-async def get_payment_info(order_number: str, runtime: Runtime) -> str:
-    """Payment status of the customer's own order, with boleto/pix/payment link if pending."""
+async def get_payment_info(
+    order_number: str, runtime: Runtime, customer_says_paid: bool = False
+) -> str:
+    """Payment status of the customer's own order, with boleto/pix/payment link if pending.
+
+    Set `customer_says_paid` when the customer says they already paid (or paid twice).
+    """
+    if customer_says_paid:
+        return await _owned_view(
+            runtime, order_number, lambda order: _payment_claim(payment_info(order))
+        )
     return await _owned_view(runtime, order_number, payment_info)
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from integrations.nuvemshop.models import Order
 
 PaymentAction = Literal[
-    "none", "pay_boleto", "pay_pix", "pay_link", "wait_card_approval", "checkout_again"
+    "none", "pay_boleto", "pay_pix", "pay_link", "pay_rest", "wait_card_approval", "checkout_again"
 ]
 
 
@@ -27,6 +27,8 @@ def _action(order: Order) -> PaymentAction:
         if order.gateway_link:
             return "pay_link"
         return "wait_card_approval"
+    if status == "partially_paid":
+        return "pay_rest"
     if status == "authorized":
         return "wait_card_approval"
     if status in ("abandoned", "voided"):
@@ -37,7 +39,9 @@ def _action(order: Order) -> PaymentAction:
 def payment_info(order: Order) -> dict[str, Any]:
     """Payment status, method and next step (with the payment link) for the order's owner."""
     action = _action(order)
-    link = order.gateway_link if action in ("pay_boleto", "pay_pix", "pay_link") else None
+    link = (
+        order.gateway_link if action in ("pay_boleto", "pay_pix", "pay_link", "pay_rest") else None
+    )
     return {
         "order_number": str(order.number),
         "payment_status": order.payment_status,

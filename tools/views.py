@@ -16,7 +16,7 @@ Stage = Literal[
 
 _SHIPPED = {"shipped", "fulfilled", "partially_fulfilled"}
 _DELIVERED = {"delivered"}
-_UNPAID = {"pending", "authorized", "abandoned"}
+_UNPAID = {"pending", "partially_paid", "authorized", "abandoned"}
 _PAYMENT_FAILED = {"voided"}
 
 

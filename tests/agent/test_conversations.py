@@ -194,3 +194,25 @@ async def test_asking_for_a_department_by_name_hands_off_to_it(say: Say) -> None
     assert result.handoff is not None
     assert result.handoff["department"] == "financeiro"
     assert "financeiro" in text_of(result).lower()
+
+
+async def test_a_pix_the_customer_says_is_paid_goes_to_financeiro(say: Say) -> None:
+    result = await say("segue o comprovante do pix do pedido 1006, paguei ontem", "+5541977389315")
+    assert result.tools[-1]["args"].get("customer_says_paid") is True
+    assert result.handoff is not None
+    assert result.handoff["department"] == "financeiro"
+    assert "pagamentos.example.com" not in text_of(result)  # no "just pay here" to a payer
+
+
+async def test_a_boleto_paid_yesterday_is_explained_not_escalated(say: Say) -> None:
+    result = await say("paguei o boleto do pedido 1002 ontem e nao compensou ainda", BRUNO)
+    assert result.handoff is None
+    assert "3 dias úteis" in text_of(result)
+
+
+async def test_a_partly_paid_order_says_what_is_missing(say: Say) -> None:
+    result = await say("meu pedido 1016 ta parado?", "+5591979084660")
+    text = text_of(result)
+    assert "pago só em parte" in text
+    assert "https://pagamentos.example.com/pix/1016" in text
+    assert "confirmado" not in text

@@ -129,6 +129,23 @@ def payment_section(result: dict[str, Any], store_url: str) -> str:
     value = f" ({total})" if total else ""
     link = result.get("payment_link")
     action = result.get("action")
+    if result.get("claim") == "customer_says_paid" and action == "pay_boleto":
+        return (
+            f"O boleto do pedido *{number}*{value} ainda não compensou por aqui. Boleto pago "
+            "leva até 3 dias úteis para compensar; assim que cair, o pedido segue para "
+            "separação automaticamente."
+        )
+    if result.get("claim") == "customer_says_paid":
+        return (
+            f"Por aqui o pagamento do pedido *{number}*{value} ainda não aparece como "
+            "concluído, então o time financeiro vai conferir com você."
+        )
+    if action == "pay_rest":
+        where = f" Para completar: {link}" if link else ""
+        return (
+            f"O pedido *{number}*{value} foi pago só em parte: falta o restante para ele "
+            f"seguir para separação.{where}"
+        )
     if action == "pay_boleto":
         return (
             f"O boleto do pedido *{number}*{value} ainda está em aberto. Você pode pagar "

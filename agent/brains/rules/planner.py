@@ -13,7 +13,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage, ToolCall
 
-from agent.brains.rules.complaints import says_not_received
+from agent.brains.rules.complaints import says_not_received, says_paid
 from agent.history import tool_calls, tool_results
 from agent.state import AgentState
 
@@ -25,13 +25,24 @@ def _call(name: str, **args: Any) -> ToolCall:
     return ToolCall(name=name, args=args, id=f"rules-{hashlib.sha1(key).hexdigest()[:12]}")
 
 
-def _not_received(state: AgentState) -> dict[str, bool]:
-    """The tracking flag for a customer who says the package never arrived."""
+def _latest_text(state: AgentState) -> str:
     latest = next(
         (m for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), None
     )
-    if latest is not None and says_not_received(str(latest.content)):
+    return str(latest.content) if latest is not None else ""
+
+
+def _not_received(state: AgentState) -> dict[str, bool]:
+    """The tracking flag for a customer who says the package never arrived."""
+    if says_not_received(_latest_text(state)):
         return {"customer_says_not_received": True}
+    return {}
+
+
+def _paid(state: AgentState) -> dict[str, bool]:
+    """The payment flag for a customer who says they already paid."""
+    if says_paid(_latest_text(state)):
+        return {"customer_says_paid": True}
     return {}
 
 
@@ -53,7 +64,7 @@ def _first_round(state: AgentState) -> list[ToolCall]:
             elif code:
                 calls.append(_call("track_package", tracking_code=code, **flag))
         elif intent == "payment" and number:
-            calls.append(_call("get_payment_info", order_number=number))
+            calls.append(_call("get_payment_info", order_number=number, **_paid(state)))
         elif intent == "refund" and number:
             calls.append(_call("request_refund", order_number=number))
         elif intent == "cancel" and number:
@@ -77,7 +88,7 @@ def _follow_ups(state: AgentState) -> list[ToolCall]:
         if result.get("stage") in _FOLLOW_UP_STAGES and result.get("tracking_code"):
             calls.append(_call("track_order", order_number=number, **_not_received(state)))
         elif result.get("stage") == "awaiting_payment":
-            calls.append(_call("get_payment_info", order_number=number))
+            calls.append(_call("get_payment_info", order_number=number, **_paid(state)))
     return calls
 
 
