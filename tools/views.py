@@ -60,4 +60,12 @@ def order_summary(order: Order) -> dict[str, Any]:
         "tracking_url": order.shipping_tracking_url or None,
         "shipping_min_days": order.shipping_min_days,
         "shipping_max_days": order.shipping_max_days,
+        "pickup_at": pickup_place(order),
     }
+
+
+def pickup_place(order: Order) -> str | None:
+    """Where the customer collects an order bought for store pickup, else None."""
+    if order.shipping_pickup_type != "pickup":
+        return None
+    return order.shipping_store_branch_name or order.shipping_option or "na loja"

@@ -36,6 +36,7 @@ ORDER_FIELDS: tuple[str, ...] = (
     *("id", "number", "token", "status", "payment_status", "shipping_status"),
     *("shipping_tracking_number", "shipping_tracking_url", "shipping_min_days"),
     *("shipping_max_days", "shipping", "shipping_option", "shipping_pickup_type"),
+    "shipping_store_branch_name",
     *("shipping_address", "gateway", "gateway_name", "gateway_link", "payment_details"),
     *("contact_name", "contact_email", "contact_phone", "contact_identification"),
     *("customer", "products", "subtotal", "discount", "total", "currency", "created_at"),

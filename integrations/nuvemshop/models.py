@@ -150,6 +150,7 @@ class Order(_ApiModel):
     shipping: str | None = None
     shipping_option: str | None = None
     shipping_pickup_type: str | None = None
+    shipping_store_branch_name: str | None = None
     shipping_address: Address | None = None
     gateway: str | None = None
     gateway_name: str | None = None

@@ -216,3 +216,9 @@ async def test_a_partly_paid_order_says_what_is_missing(say: Say) -> None:
     assert "pago só em parte" in text
     assert "https://pagamentos.example.com/pix/1016" in text
     assert "confirmado" not in text
+
+
+async def test_a_store_pickup_order_says_where_to_collect_it(say: Say) -> None:
+    result = await say("oi, posso passar hj na loja pra retirar o pedido 1031?", "+5511974555301")
+    assert "Loja Aurora Pinheiros" in text_of(result)
+    assert "código de rastreio" not in text_of(result)

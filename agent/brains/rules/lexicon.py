@@ -84,6 +84,7 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
     "order_status": (
         *strong(
             r"\bcade\b",
+            r"\b(?:ta|tah|tao|esta|estao) onde\b|\bonde (?:ta|tah|tao)\b",
             rf"\bonde (?:esta|estao|anda|andam|foi parar|foram parar) (?:o |a |os |as )?{_MINE}\b",
             r"\bquando (?:\w+ ){0,3}?(?:cheg\w*|vem|vir|entreg\w*|receb\w*|envi\w*|mand\w*"
             r"|despach\w*|post\w*|sai|sair)\b",

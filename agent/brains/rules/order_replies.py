@@ -25,6 +25,12 @@ def order_section(result: dict[str, Any], *, tracked: bool) -> str:
     items = items_phrase(result.get("items", []))
     what = f"Seu pedido *{number}*" + (f" ({items})" if items else "")
     code = result.get("tracking_code")
+    pickup = result.get("pickup_at")
+    if stage == "preparing" and pickup:
+        return (
+            f"{what} está confirmado e em separação 📦 A retirada é na *{pickup}*: avisamos "
+            "por e-mail assim que estiver pronto para retirar."
+        )
     if stage == "preparing":
         days = result.get("shipping_max_days")
         eta = f" O prazo de entrega é de até {days} dias úteis após o envio." if days else ""

@@ -193,3 +193,8 @@ def test_classify_never_raises(text: str, awaiting: str | None) -> None:
     understanding = classify(text, awaiting=awaiting)
     assert 0.0 <= understanding.confidence <= 1.0
     assert understanding.intents[0] == understanding.intent
+
+
+def test_two_questions_in_a_burst_are_both_read() -> None:
+    reading = classify("pedido 1001 ta onde?\ne vcs atendem ate q horas?")
+    assert reading.intents == ["order_status", "store_info"]
