@@ -1,0 +1,118 @@
+"""The world one eval dialogue runs in: its store, its carriers, its tickets and its clock.
+
+Every dialogue gets fresh copies of everything that remembers (the store's orders, the
+ticket store, the carriers' token cache), so dialogues cannot influence one another and
+may run concurrently. Everything goes through the production clients; only the transports
+are the in-process demo ones.
+
+The dialogue's clock is the world's time: business hours, the carriers' demo histories and
+the tracking service's "today" all use it. A run is then the same on any day, which a
+replay of recorded model calls needs: the prompts, tool results included, must not change
+from one day to the next.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from agent.brains.base import Brain
+from agent.context import Context
+from agent.settings import Settings
+from evals.dialogue import Dialogue, Store
+from integrations.nuvemshop.client import NuvemshopClient
+from integrations.nuvemshop.demo.store import DemoStore, demo_orders
+from integrations.tracking.chain import carrier_chain
+from integrations.tracking.correios import CorreiosClient
+from integrations.tracking.correios_auth import CorreiosTokenSource
+from integrations.tracking.demo import (
+    DEMO_CORREIOS_ACCESS_CODE,
+    DEMO_CORREIOS_USER,
+    DEMO_POSTAGE_CARD,
+    demo_correios_transport,
+)
+from integrations.tracking.seventeentrack import SeventeenTrackClient
+from integrations.tracking.seventeentrack_demo import demo_seventeentrack_transport
+from server.wiring import DEMO_17TRACK_KEY, DEMO_STORE_ID, DEMO_TOKEN, open_context
+from tools.departments import InMemoryTicketStore
+from tools.tracking import TrackingService
+
+DEFAULT_CLOCK = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+"""Tuesday 2026-11-24, 14:00 in São Paulo: every department is open."""
+
+
+def store_orders(store: Store) -> list[dict[str, Any]]:
+    """The orders a dialogue's store holds, as fresh copies the run may not share."""
+    base = demo_orders() if store.base == "demo" else []
+    return base + [copy.deepcopy(order) for order in store.orders]
+
+
+def dialogue_clock(dialogue: Dialogue) -> datetime:
+    """When the dialogue happens: its own `clock`, or a weekday afternoon."""
+    return dialogue.clock or DEFAULT_CLOCK
+
+
+async def _demo_tracking(
+    settings: Settings, now: datetime, stack: AsyncExitStack
+) -> TrackingService:
+    """Correios and 17TRACK demo carriers whose histories are dated relative to `now`."""
+    transport = demo_correios_transport(now=now)
+    source = await stack.enter_async_context(
+        CorreiosTokenSource(
+            user=DEMO_CORREIOS_USER,
+            access_code=DEMO_CORREIOS_ACCESS_CODE,
+            postage_card=DEMO_POSTAGE_CARD,
+            base_url=settings.correios_api_url,
+            transport=transport,
+        )
+    )
+    correios = await stack.enter_async_context(
+        CorreiosClient(base_url=settings.correios_api_url, token_source=source, transport=transport)
+    )
+    aggregator = await stack.enter_async_context(
+        SeventeenTrackClient(
+            api_key=DEMO_17TRACK_KEY, transport=demo_seventeentrack_transport(now=now)
+        )
+    )
+    return TrackingService(
+        carrier_chain(correios=correios, aggregator=aggregator),
+        clock=lambda: now,
+        stalled_after_business_days=settings.tracking_stalled_business_days,
+    )
+
+
+@asynccontextmanager
+async def open_dialogue_context(
+    dialogue: Dialogue, *, settings: Settings, brain: Brain
+) -> AsyncIterator[Context]:
+    """A graph context on the dialogue's own store, tickets and clock, closed on exit.
+
+    Args:
+        dialogue: Gives the store fixture and the clock.
+        settings: Department hours and routing, limits and the store profile.
+        brain: The brain under evaluation (shared by the run; brains keep no conversation).
+    """
+    now = dialogue_clock(dialogue)
+    store = DemoStore(
+        store_id=DEMO_STORE_ID, access_token=DEMO_TOKEN, orders=store_orders(dialogue.store)
+    )
+    async with AsyncExitStack() as stack:
+        nuvemshop = await stack.enter_async_context(
+            NuvemshopClient(
+                store_id=DEMO_STORE_ID,
+                access_token=DEMO_TOKEN,
+                user_agent=settings.nuvemshop_user_agent,
+                transport=httpx.MockTransport(store.handle),
+            )
+        )
+        tracking = await _demo_tracking(settings, now, stack)
+        context = await stack.enter_async_context(
+            open_context(settings, tickets=InMemoryTicketStore(), nuvemshop=nuvemshop, brain=brain)
+        )
+        yield replace(context, tracking=tracking, clock=lambda: now)
