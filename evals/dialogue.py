@@ -33,6 +33,8 @@ from tools.departments import DEFAULT_DEPARTMENTS
 
 FORMAT = "atendente-dialogues/1"
 """The format tag every dialogue file starts with; bumped when the format changes."""
+DATASET_DIR = Path(__file__).parent / "dialogues"
+"""The dialogues shipped with the project."""
 
 MatchMode = Literal["strict", "unordered", "subset", "superset"]
 MediaKind = Literal["image", "audio", "video", "document", "sticker", "location", "contacts"]

@@ -6,6 +6,7 @@ import typer
 
 from server.cli.chat import chat
 from server.cli.classify import classify
+from server.cli.eval import eval_app
 from server.cli.graph import graph
 from server.cli.serve import serve
 from server.cli.worker import worker
@@ -21,3 +22,4 @@ app.command()(classify)
 app.command()(graph)
 app.command()(serve)
 app.command()(worker)
+app.add_typer(eval_app)

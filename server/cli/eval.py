@@ -1,0 +1,148 @@
+"""`atendente eval`: score the agent on the recorded dialogues and gate on thresholds.
+
+`run` plays the dataset against a brain and writes the reports; it exits 1 when a
+threshold is missed (so CI can gate on it) and 2 when it cannot run at all (a malformed
+dialogue or threshold file, a model brain with nothing to talk to).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from agent.brains.openai.chat_model import ModelNotConfiguredError
+from evals.dialogue import DATASET_DIR, DialogueFormatError, load_dialogues
+from evals.runner import BrainName, LLMMode, run_suite
+from evals.thresholds.gate import (
+    Thresholds,
+    ThresholdsError,
+    default_thresholds,
+    gate,
+    load_thresholds,
+)
+
+eval_app = typer.Typer(
+    name="eval",
+    help="Score the agent on recorded dialogues: run the suite, compare runs, record dialogues.",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"atendente eval: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _thresholds(path: Path | None, brain: str) -> Thresholds | None:
+    chosen = path or default_thresholds(brain)
+    return load_thresholds(chosen) if chosen else None
+
+
+def write_report_json(report: dict[str, Any], out_dir: Path) -> None:
+    """report.json in `out_dir`, which is created if needed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def _print_summary(report: dict[str, Any], console: Console) -> None:
+    summary = report["summary"]
+    pass_hat = ", ".join(f"pass^{k} {v:.3f}" for k, v in summary["pass_hat_k"].items())
+    console.print(
+        f"{summary['dialogues']} dialogues, {summary['turns']} turns, "
+        f"{summary['trials']} trial(s) in {report['run']['seconds']:.1f}s: {pass_hat}; "
+        f"assertions {summary['assertion_pass_rate']:.3f}, "
+        f"intents {summary['intent_accuracy']:.3f}, tools {summary['tool_match_rate']:.3f}, "
+        f"leaks {summary['leaks']}",
+        highlight=False,
+    )
+
+
+def _report_thresholds(report: dict[str, Any], console: Console) -> None:
+    verdict = report["summary"]["thresholds"]
+    if verdict["passed"]:
+        if verdict["source"]:
+            console.print(f"thresholds met ({verdict['source']})", highlight=False)
+        return
+    lines = "\n".join(f"  - {miss}" for miss in verdict["misses"])
+    raise _fail(f"thresholds missed ({verdict['source']}):\n{lines}", code=1)
+
+
+@eval_app.command("run")
+def run(
+    brain: Annotated[
+        BrainName, typer.Option(help="The brain to evaluate: rules (offline) or openai.")
+    ] = "rules",
+    model: Annotated[
+        str | None, typer.Option(help="Model for the openai brain (default: OPENAI_MODEL).")
+    ] = None,
+    trials: Annotated[
+        int, typer.Option(min=1, help="Runs per dialogue; pass^k is reported for k up to it.")
+    ] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Dialogues running at once.")] = 4,
+    out: Annotated[
+        Path, typer.Option(help="Directory for report.json, report.md and report.html.")
+    ] = Path(".eval-report"),
+    dataset: Annotated[
+        Path,
+        typer.Option(
+            help="A dialogue file or a directory of *.yaml dialogue files.",
+            show_default="evals/dialogues",
+        ),
+    ] = DATASET_DIR,
+    thresholds: Annotated[
+        Path | None,
+        typer.Option(help="Threshold file (default: evals/thresholds/<brain>.toml)."),
+    ] = None,
+    llm_cassette: Annotated[
+        Path | None, typer.Option(help="File of recorded model requests and responses.")
+    ] = None,
+    llm_mode: Annotated[
+        LLMMode,
+        typer.Option(help="live: call the model; record: call it and save; replay: offline."),
+    ] = "live",
+    judge: Annotated[
+        bool, typer.Option(help="Score turn rubrics with an LLM judge (needs a key).")
+    ] = False,
+    langsmith: Annotated[
+        bool, typer.Option(help="Upload the dataset and results to LangSmith (needs a key).")
+    ] = False,
+) -> None:
+    """Run the dialogues against a brain, write the reports and gate on the thresholds."""
+    console = Console()
+    try:
+        dialogues = load_dialogues(dataset)
+        bounds = _thresholds(thresholds, brain)
+    except (DialogueFormatError, ThresholdsError) as error:
+        raise _fail(str(error)) from None
+    if llm_mode != "live" or llm_cassette is not None:
+        raise _fail("recording and replaying model calls (--llm-cassette) is not available yet")
+    if judge or langsmith:
+        raise _fail("--judge and --langsmith are not available yet")
+    try:
+        report = asyncio.run(
+            run_suite(
+                dialogues,
+                brain_name=brain,
+                model=model,
+                trials=trials,
+                concurrency=concurrency,
+                dataset=str(dataset),
+                mode=llm_mode,
+            )
+        )
+    except ModelNotConfiguredError as error:
+        raise _fail(
+            f"{error}; or replay a recorded run with --llm-cassette FILE --llm-mode replay"
+        ) from None
+    report["summary"]["thresholds"] = gate(report["summary"], bounds)
+    write_report_json(report, out)
+    _print_summary(report, console)
+    console.print(f"reports in {out}", highlight=False)
+    _report_thresholds(report, console)
