@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck unit browser graph clean
+.PHONY: run chat test lint typecheck unit browser evals graph clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -20,7 +20,7 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/atendente chat
 
-test: lint typecheck browser unit
+test: lint typecheck browser unit evals
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,6 +39,11 @@ browser:
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The eval suite on the offline rules brain; fails when a threshold in
+# evals/thresholds/rules.toml is missed.
+evals: $(STAMP)
+	$(BIN)/atendente eval run --brain rules --out .eval-report
 
 graph: $(STAMP)
 	$(BIN)/atendente graph --format png --out atendente-graph.png
