@@ -38,9 +38,17 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def shown(path: Path) -> str:
+    """`path` relative to the working directory when it is inside it, for readable reports."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _thresholds(path: Path | None, brain: str) -> Thresholds | None:
     chosen = path or default_thresholds(brain)
-    return load_thresholds(chosen) if chosen else None
+    return load_thresholds(Path(shown(chosen))) if chosen else None
 
 
 def write_report_json(report: dict[str, Any], out_dir: Path) -> None:
@@ -133,7 +141,7 @@ def run(
                 model=model,
                 trials=trials,
                 concurrency=concurrency,
-                dataset=str(dataset),
+                dataset=shown(dataset),
                 mode=llm_mode,
             )
         )
