@@ -14,7 +14,7 @@ The scripted model answers every request the brain makes, so the counts are the 
 own decisions (how often it asks the model), not a real model's. Tokens are the server's
 estimate (4 characters a token) of the exact prompts the brain sent.
 
-    .venv/bin/python -m benchmarks.llm_calls [--dataset evals/dialogues] [--json PATH]
+    .venv/bin/python -m benchmarks.llm_calls [--dataset DIR] [--json PATH]
 """
 
 from __future__ import annotations
@@ -28,10 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
-from evals.dialogue import Dialogue, load_dialogues
-from evals.fixtures import open_dialogue_context
 from langgraph.checkpoint.memory import InMemorySaver
 from rich.console import Console
 from rich.table import Table
@@ -40,10 +37,12 @@ from agent.graph import build_graph
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
+from evals.dialogue import DATASET_DIR, Dialogue, load_dialogues
+from evals.metrics import iter_turns
+from evals.runner import run_suite
 from evals.scripted_model import BASE_URL, ScriptedModel
 from server.wiring import build_brain, open_context
 
-DEFAULT_DATASET = Path("evals/dialogues")
 HYBRID_OFF = 1.01
 """A rules confidence no reading reaches: every turn goes to the model."""
 MAX_MEDIAN_CALLS = 1
@@ -96,33 +95,29 @@ def _settings(rules_confidence: float) -> Settings:
     )
 
 
-async def _run_dialogue(dialogue: Dialogue, settings: Settings) -> list[dict[str, Any]]:
-    """Run one dialogue on a fresh thread and scripted model; each customer turn's usage."""
-    scripted = ScriptedModel()
-    usages: list[dict[str, Any]] = []
-    async with scripted.client() as http:
-        brain = build_brain(settings, llm_http_client=http)
-        async with open_dialogue_context(dialogue, settings, brain=brain) as context:
-            graph = build_graph(InMemorySaver())
-            for inbound in dialogue.inbounds():
-                if inbound is None:
-                    await dialogue.release(graph, context)
-                    continue
-                result = await run_turn(graph, context, inbound)
-                usages.append(result.llm)
-    return usages
+def _is_classification(request: dict[str, object]) -> bool:
+    """The brain asks for a classification with a structured-output response format."""
+    response_format = request.get("response_format")
+    return isinstance(response_format, dict) and response_format.get("type") in (
+        "json_schema",
+        "json_object",
+    )
 
 
 async def measure_calls(dialogues: Sequence[Dialogue], mode: str, threshold: float) -> ModeCalls:
-    """Every customer turn of the dataset in one routing mode."""
-    settings = _settings(threshold)
+    """Every customer turn of the dataset in one routing mode, through the eval runner."""
+    scripted = ScriptedModel()
     started = time.perf_counter()
-    calls: list[int] = []
-    classify = 0
-    for dialogue in dialogues:
-        for usage in await _run_dialogue(dialogue, settings):
-            calls.append(int(usage["calls"]))
-            classify += sum(1 for call in usage["log"] if call["kind"] == "classify")
+    async with scripted.client() as http:
+        report = await run_suite(
+            dialogues,
+            brain_name="openai",
+            settings=_settings(threshold),
+            llm_http_client=http,
+            concurrency=1,
+        )
+    calls = [int(turn["llm"]["calls"]) for turn in iter_turns(report["dialogues"])]
+    classify = sum(1 for request in scripted.requests if _is_classification(request))
     return ModeCalls(mode, len(calls), calls, classify, time.perf_counter() - started)
 
 
@@ -215,7 +210,7 @@ async def main(dataset: Path, json_path: Path | None) -> None:
 def cli(argv: Sequence[str] | None = None) -> None:
     """Parse the flags and run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
+    parser.add_argument("--dataset", type=Path, default=DATASET_DIR)
     parser.add_argument("--json", type=Path, default=None, dest="json_path")
     parser.add_argument("--verbose", action="store_true", help="let library logs through")
     args = parser.parse_args(argv)
