@@ -154,3 +154,8 @@ def run(
     _print_summary(report, console)
     console.print(f"reports in {out}", highlight=False)
     _report_thresholds(report, console)
+
+
+from server.cli.eval_compare import compare  # noqa: E402
+
+eval_app.command("compare")(compare)
