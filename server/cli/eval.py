@@ -8,7 +8,6 @@ dialogue or threshold file, a model brain with nothing to talk to).
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +16,7 @@ from rich.console import Console
 
 from agent.brains.openai.chat_model import ModelNotConfiguredError
 from evals.dialogue import DATASET_DIR, DialogueFormatError, load_dialogues
+from evals.report import print_summary, write_reports
 from evals.runner import BrainName, LLMMode, run_suite
 from evals.thresholds.gate import (
     Thresholds,
@@ -49,27 +49,6 @@ def shown(path: Path) -> str:
 def _thresholds(path: Path | None, brain: str) -> Thresholds | None:
     chosen = path or default_thresholds(brain)
     return load_thresholds(Path(shown(chosen))) if chosen else None
-
-
-def write_report_json(report: dict[str, Any], out_dir: Path) -> None:
-    """report.json in `out_dir`, which is created if needed."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-
-
-def _print_summary(report: dict[str, Any], console: Console) -> None:
-    summary = report["summary"]
-    pass_hat = ", ".join(f"pass^{k} {v:.3f}" for k, v in summary["pass_hat_k"].items())
-    console.print(
-        f"{summary['dialogues']} dialogues, {summary['turns']} turns, "
-        f"{summary['trials']} trial(s) in {report['run']['seconds']:.1f}s: {pass_hat}; "
-        f"assertions {summary['assertion_pass_rate']:.3f}, "
-        f"intents {summary['intent_accuracy']:.3f}, tools {summary['tool_match_rate']:.3f}, "
-        f"leaks {summary['leaks']}",
-        highlight=False,
-    )
 
 
 def _report_thresholds(report: dict[str, Any], console: Console) -> None:
@@ -150,8 +129,8 @@ def run(
             f"{error}; or replay a recorded run with --llm-cassette FILE --llm-mode replay"
         ) from None
     report["summary"]["thresholds"] = gate(report["summary"], bounds)
-    write_report_json(report, out)
-    _print_summary(report, console)
+    write_reports(report, out)
+    print_summary(report, console)
     console.print(f"reports in {out}", highlight=False)
     _report_thresholds(report, console)
 
