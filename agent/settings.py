@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     """USD per million tokens by model name, as JSON: {"gpt-4o": {"input": 2.5, "output": 10}}."""
     langsmith_tracing: bool = Field(False, validation_alias=_env("LANGSMITH_TRACING"))
     langsmith_api_key: SecretStr | None = Field(None, validation_alias=_env("LANGSMITH_API_KEY"))
+    langsmith_endpoint: str = Field(
+        "https://api.smith.langchain.com", validation_alias=_env("LANGSMITH_ENDPOINT")
+    )
+    """LangSmith's API (self-hosted installations and the EU region have their own)."""
 
     nuvemshop_store_id: str | None = Field(None, validation_alias=_env("NUVEMSHOP_STORE_ID"))
     nuvemshop_access_token: SecretStr | None = Field(
