@@ -2,7 +2,8 @@
 
 `run` plays the dataset against a brain and writes the reports; it exits 1 when a
 threshold is missed (so CI can gate on it) and 2 when it cannot run at all (a malformed
-dialogue or threshold file, a model brain with nothing to talk to).
+dialogue, threshold or cassette file, a model brain with nothing to talk to, a replay that
+meets a request its cassette does not hold, a LangSmith upload that fails).
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ import typer
 from rich.console import Console
 
 from agent.brains.openai.chat_model import ModelNotConfiguredError
+from agent.settings import Settings, get_settings
+from evals.cassette import CassetteError
 from evals.dialogue import DATASET_DIR, DialogueFormatError, load_dialogues
+from evals.execution import CassetteMissError, ModelCalls, RunSetupError, execute
+from evals.langsmith_upload import LangSmithUploadError, upload_experiment
 from evals.report import print_summary, write_reports
-from evals.runner import BrainName, LLMMode, run_suite
+from evals.runner import BrainName, LLMMode
 from evals.thresholds.gate import (
     Thresholds,
     ThresholdsError,
@@ -97,6 +102,9 @@ def run(
     judge: Annotated[
         bool, typer.Option(help="Score turn rubrics with an LLM judge (needs a key).")
     ] = False,
+    judge_model: Annotated[
+        str | None, typer.Option(help="The judge's model (default: OPENAI_MODEL).")
+    ] = None,
     langsmith: Annotated[
         bool, typer.Option(help="Upload the dataset and results to LangSmith (needs a key).")
     ] = False,
@@ -108,31 +116,58 @@ def run(
         bounds = _thresholds(thresholds, brain)
     except (DialogueFormatError, ThresholdsError) as error:
         raise _fail(str(error)) from None
-    if llm_mode != "live" or llm_cassette is not None:
-        raise _fail("recording and replaying model calls (--llm-cassette) is not available yet")
-    if judge or langsmith:
-        raise _fail("--judge and --langsmith are not available yet")
+    settings = get_settings()
+    if langsmith and settings.langsmith_api_key is None:
+        raise _fail("--langsmith needs LANGSMITH_API_KEY")
+    calls = ModelCalls(mode=llm_mode, cassette=llm_cassette, judge=judge, judge_model=judge_model)
     try:
         report = asyncio.run(
-            run_suite(
+            execute(
                 dialogues,
                 brain_name=brain,
+                calls=calls,
+                settings=settings,
                 model=model,
                 trials=trials,
                 concurrency=concurrency,
                 dataset=shown(dataset),
-                mode=llm_mode,
             )
         )
     except ModelNotConfiguredError as error:
         raise _fail(
             f"{error}; or replay a recorded run with --llm-cassette FILE --llm-mode replay"
         ) from None
+    except (RunSetupError, CassetteError, CassetteMissError) as error:
+        raise _fail(str(error)) from None
     report["summary"]["thresholds"] = gate(report["summary"], bounds)
     write_reports(report, out)
     print_summary(report, console)
     console.print(f"reports in {out}", highlight=False)
+    if llm_mode == "record" and llm_cassette is not None:
+        console.print(f"model calls recorded in {llm_cassette}", highlight=False, soft_wrap=True)
+    if langsmith:
+        _upload(report, settings, console)
     _report_thresholds(report, console)
+
+
+def _upload(report: dict[str, Any], settings: Settings, console: Console) -> None:
+    """Send the run to LangSmith as an experiment; a failure ends the command with exit 2."""
+    assert settings.langsmith_api_key is not None
+    try:
+        answer = asyncio.run(
+            upload_experiment(
+                report,
+                api_key=settings.langsmith_api_key.get_secret_value(),
+                endpoint=settings.langsmith_endpoint,
+            )
+        )
+    except LangSmithUploadError as error:
+        raise _fail(str(error)) from None
+    console.print(
+        f"uploaded to LangSmith: experiment {answer['experiment']['name']!r} "
+        f"on dataset {answer['dataset']['name']!r}",
+        highlight=False,
+    )
 
 
 from server.cli.eval_compare import compare  # noqa: E402
