@@ -107,6 +107,9 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bem que pe\b",
             r"\bconsta (?:como )?entregue\b",
             r"\bsaiu (?:para|pra) entrega\b",
+            # "sera que sai essa semana?" asks about an order; "pra sair hoje" about buying one.
+            r"(?<!pra )(?<!para )\b(?:sai|sair|saia|chega|chegar|chegue) (?:ainda )?(?:essa|esta"
+            r"|nessa|nesta|ate|antes|hoje|amanha|a tempo)\b",
         ),
         *weak(
             rf"\b{_MINE} (?:pedidos?|encomendas?|compras?)\b",
@@ -138,6 +141,10 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bem analise\b",
             r"\bcompens(?:a|ar|ou|ado|ada|acao)\b",
             r"\b(?:expirou|expirad[oa]|venceu|vencid[oa])\b",
+            r"\bvalor (?:total |final )?(?:d[oa]s? |de )(?:meu |minha |o |a )?(?:pedidos?|compras?"
+            r"|encomendas?|boletos?|pix|fatura)\b",
+            r"\b(?:qual|quais|me manda|manda|me passa|passa|me diz|me fala) (?:eh )?(?:o |a )?valor"
+            r"(?: total| final)?(?: (?:tambem|dele|dela|ai|entao|mesmo))?$",
         ),
         *weak(r"\b(?:paguei|pago|pagou|pagamos|pendente|credito|debito|fatura)\b"),
     ),
@@ -197,8 +204,8 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bestoque\b",
             r"\bdisponive(?:l|is)\b|\besgotad\w*",
             r"\b(?:quando )?(?:chega|vai chegar|volta|vai voltar|tem|vai ter)? ?(?:a )?reposicao\b",
-            r"\b(?:qual|quais) (?:o |a |eh o |eh a |os |as )?(?:preco|valor|tamanho|material|tecido"
-            r"|cor|cores|medida|medidas|numeracao|composicao|modelos)\b",
+            r"\b(?:qual|quais) (?:o |a |eh o |eh a |os |as )?(?:preco|valor(?= d)|tamanho|material"
+            r"|tecido|cor|cores|medida|medidas|numeracao|composicao|modelos)\b",
             r"\bquanto (?:custa|custam|sai|esta|eh|fica)\b",
             r"\btabela de (?:medidas|tamanhos?)\b|\bmedidas\b",
             r"\b(?:eh|sao) (?:de )?(?:algodao|couro|poliester|linho|seda|ouro|prata|inox"
@@ -212,6 +219,8 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bcatalogo\b",
             r"\b(?:vem|acompanha|inclui)\b.{0,20}\bquant[oa]s\b",
             r"\bquant[oa]s (?:pecas|itens|unidades|ml|gramas|cm|metros|litros)\b",
+            r"\b(?:comprar|fazer (?:o |um |outro )?(?:pedido|compra))"
+            r" (?:de novo|novamente|outra vez)\b",
         ),
         *weak(
             r"\btem\b",
@@ -224,7 +233,7 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
         *strong(
             r"\bhorarios?\b",
             r"\b(?:ate )?que horas\b",
-            r"\b(?:abre|abrem|fecha|fecham|funcionam|abert[oa]s?)\b",
+            r"\b(?:abre|abrem|fecha|fecham|funcionam|(?<!em )abert[oa]s?)\b",
             r"\bendereco (?:da|de|do) (?:loja|voces|empresa|sede)\b|\blocalizacao\b",
             r"\b(?:qual|me passa|passa|manda) (?:eh )?o endereco\b(?! (?:de|da|do|dela|dele)\b)",
             r"\b(?:qual|me passa|manda) (?:eh )?o (?:site|link da loja)\b|\bsite (?:de|da) "

@@ -41,13 +41,15 @@ _LEADING = re.compile(
 )
 _TOKEN = re.compile(r"[a-z]+|\d+")
 
-# Words that may surround a bare number without making it anything but an answer.
+# Words that may surround a bare number without making it anything but an answer, including
+# the interjections and curses an angry customer adds to it ("1026 PORRA").
 _ANSWER_WORDS = frozenset(
     """
     o a e eh meu minha numero num n no nr nro do da de pedido pedidos compra encomenda aqui ai
     segue esse este isso seria sera sim ok oi ola bom boa dia tarde noite por favor pfv pf
     obrigado obrigada obg pronto la vai ta esta acho que certo entao ah hum opa moco moca
     email mail cpf codigo rastreio telefone whatsapp celular eh
+    porra caralho merda droga poxa po aff affs mano cara ne viu logo rapido urgente pqp
     """.split()
 )
 
