@@ -223,6 +223,10 @@ class Masker:
             return self.phone(raw).lstrip("+")
         return f"sender{self._number('phone', 'sender:' + raw)}"
 
+    def stand_in_phone(self, label: str) -> str:
+        """A fake phone for a customer the source does not identify, one per `label`."""
+        return fake_phone(self._number("phone", "stand-in:" + label))
+
     def add_name(self, full_name: str) -> None:
         """Register a person's name: each part of it is masked wherever it appears."""
         parts = [part for part in re.findall(r"[^\W\d_]+", full_name) if len(part) >= 3]

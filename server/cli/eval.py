@@ -173,3 +173,7 @@ def _upload(report: dict[str, Any], settings: Settings, console: Console) -> Non
 from server.cli.eval_compare import compare  # noqa: E402
 
 eval_app.command("compare")(compare)
+
+from server.cli.eval_record import record  # noqa: E402
+
+eval_app.command("record")(record)

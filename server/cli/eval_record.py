@@ -1,0 +1,165 @@
+"""`atendente eval record`: production conversations into a dialogue file, personal data masked.
+
+The source is either the checkpoints in Redis (the app's own `RedisSaver`, so encrypted
+checkpoints are read with `ATENDENTE_ENCRYPTION_KEY`) or an export file. Thread ids are
+customers' phone numbers, so nothing printed here names a thread or quotes a message:
+only counts. Exit 2 when the input cannot be read or the output would be overwritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from langchain_core.runnables import RunnableConfig
+
+from agent.settings import get_settings
+from evals.record import (
+    Conversation,
+    RecordError,
+    conversation_from_checkpoints,
+    conversations_from_export,
+    render_dialogues,
+)
+from integrations.redis.connection import RedisUnavailableError, open_redis
+from integrations.redis.embedded import EmbeddedRedisError
+from integrations.redis.layout import CorruptCheckpointError
+from integrations.redis.saver import RedisSaver
+from server.wiring import build_saver
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"atendente eval record: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _thread_config(thread_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+
+
+async def recent_thread_ids(saver: RedisSaver, limit: int | None) -> list[str]:
+    """Every thread with a checkpoint, most recently active first, at most `limit`."""
+    latest: dict[str, str] = {}
+    async for found in saver.alist(None):
+        if found.config["configurable"].get("checkpoint_ns", ""):
+            continue
+        thread_id = str(found.config["configurable"]["thread_id"])
+        latest[thread_id] = max(latest.get(thread_id, ""), str(found.checkpoint["ts"]))
+    ordered = sorted(latest, key=lambda thread_id: latest[thread_id], reverse=True)
+    return ordered[:limit] if limit is not None else ordered
+
+
+async def read_conversations(
+    saver: RedisSaver, thread_ids: Sequence[str]
+) -> tuple[list[Conversation], int]:
+    """The conversation of each thread, and how many threads had none."""
+    conversations: list[Conversation] = []
+    empty = 0
+    for thread_id in thread_ids:
+        states = [
+            found.checkpoint["channel_values"]
+            async for found in saver.alist(_thread_config(thread_id))
+        ]
+        conversation = conversation_from_checkpoints(states)
+        if conversation is None:
+            empty += 1
+        else:
+            conversations.append(conversation)
+    return conversations, empty
+
+
+async def _from_redis(
+    url: str | None, threads: Sequence[str], limit: int | None
+) -> tuple[list[Conversation], int]:
+    settings = get_settings()
+    async with open_redis(url, data_dir=settings.data_dir / "redis") as client:
+        saver = build_saver(client, settings)
+        chosen = [t.lstrip("+") for t in threads] or await recent_thread_ids(saver, limit)
+        return await read_conversations(saver, chosen)
+
+
+def _from_json(path: Path) -> list[Conversation]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _fail(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _fail(f"{path}: not a readable JSON file: {error}") from None
+    try:
+        return conversations_from_export(data)
+    except RecordError as error:
+        raise _fail(f"{path}: {error}") from None
+
+
+def _check_out(out: Path, force: bool) -> None:
+    if out.suffix not in (".yaml", ".yml"):
+        raise _fail(f"{out}: the output must be a .yaml file (the dataset loads *.yaml)")
+    if out.exists() and not force:
+        raise _fail(f"{out} exists; pass --force to overwrite it")
+
+
+def record(
+    out: Annotated[Path, typer.Option(help="The dialogue file to write (.yaml).")],
+    from_json: Annotated[
+        Path | None,
+        typer.Option(help="Read an export file instead of Redis (see evals/dialogues/README)."),
+    ] = None,
+    thread: Annotated[
+        list[str] | None,
+        typer.Option(help="A thread (the customer's WhatsApp id) to record; repeatable."),
+    ] = None,
+    all_threads: Annotated[
+        bool, typer.Option("--all", help="Record every thread in Redis (most recent first).")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most this many threads, the most recent.")
+    ] = None,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(help="The Redis holding the checkpoints (default: REDIS_URL, or embedded)."),
+    ] = None,
+    prefix: Annotated[
+        str | None,
+        typer.Option(help="Dialogue ids become <prefix>-001... (default: recorded-DATE)."),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Record real conversations as eval dialogues, personal data masked, to edit by hand."""
+    from_redis = bool(thread) or all_threads or limit is not None
+    if (from_json is None) == (not from_redis):
+        raise _fail("choose one source: --from-json PATH, or --thread ID / --all / --limit N")
+    if thread and (all_threads or limit is not None):
+        raise _fail("--thread names the threads; it does not go with --all or --limit")
+    _check_out(out, force)
+    day = date.today()
+    if from_json is not None:
+        conversations, empty, source = _from_json(from_json), 0, "an export file"
+    else:
+        url = redis_url or (
+            settings_url.get_secret_value() if (settings_url := get_settings().redis_url) else None
+        )
+        try:
+            conversations, empty = asyncio.run(_from_redis(url, thread or [], limit))
+        except (RedisUnavailableError, EmbeddedRedisError, CorruptCheckpointError) as error:
+            raise _fail(str(error)) from None
+        source = "Redis checkpoints"
+    if empty:
+        typer.echo(f"{empty} thread(s) had no conversation to record", err=True)
+    try:
+        recorded = render_dialogues(
+            conversations, prefix=prefix or f"recorded-{day:%Y%m%d}", source=source, day=day
+        )
+    except RecordError as error:
+        raise _fail(str(error)) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(recorded.text, encoding="utf-8")
+    masked = ", ".join(f"{count} {kind}" for kind, count in sorted(recorded.masked.items()))
+    typer.echo(
+        f"recorded {recorded.dialogues} dialogue(s), {recorded.turns} turn(s) to {out}; "
+        f"masked {masked or 'nothing'}. Review the expectations before adding it to the dataset."
+    )
