@@ -20,11 +20,11 @@ from evals.compare import (
     Comparison,
     DialogueChange,
     MetricDelta,
-    ReportError,
     compare_files,
     rate_text,
     summary_line,
 )
+from evals.saved_report import ReportError
 
 _COLORS = {"better": "green", "worse": "red", "same": "dim"}
 _ARROWS = {"better": "▲", "worse": "▼", "same": ""}

@@ -9,16 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from evals.compare import (
-    CheckChange,
-    Report,
-    ReportError,
-    compare,
-    compare_files,
-    load_report,
-    metric_deltas,
-)
+from evals.compare import CheckChange, compare, compare_files, metric_deltas
 from evals.runner import REPORT_FORMAT
+from evals.saved_report import Report, ReportError, load_report
 from server.cli import app
 
 
