@@ -49,6 +49,8 @@ _PHONE = re.compile(
     r"|(?<![\w+])\+\d{10,15}(?!\w)"
     r"|(?<![\w.-])9?\d{4}-\d{4}(?![\w-])"
 )
+_PHONE_LABEL = re.compile(r"(tel|fone|cel|whats|zap)\w*\W*$", re.IGNORECASE)
+"""A label just before a run of digits that makes it a phone number."""
 _DIGITS = re.compile(r"(?<![\w.])\d{8,14}(?![\w])")
 _ADDRESS = re.compile(
     r"\b(?P<type>rua|r\.|avenida|av\.?|alameda|al\.|travessa|tv\.|estrada|est\.|rodovia|"
@@ -247,13 +249,16 @@ class Masker:
         digits = digits_of(raw)
         if len(digits) == 14:
             return self.cnpj(raw)
+        phone_label = _PHONE_LABEL.search(before) is not None
         if len(digits) == 11:
-            if ("phone", phone_key(digits)) in self._numbers:
+            # Eleven digits may be a CPF or a mobile with its area code; what was said before
+            # them ("fone", or the same number seen as a phone) decides first.
+            if ("phone", phone_key(digits)) in self._numbers or (phone_label and digits[2] == "9"):
                 return self.phone(raw)
             if is_valid_cpf(digits) or digits[2] != "9" or ("cpf", digits) in self._numbers:
                 return self.cpf(raw)
             return self.phone(raw)
-        if len(digits) == 8 and not re.search(r"(tel|fone|cel|whats|zap)\W*$", before, re.I):
+        if len(digits) == 8 and not phone_label:
             return self.cep(raw)
         return self.phone(raw)
 
