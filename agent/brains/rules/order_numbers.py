@@ -26,20 +26,22 @@ _MARKED = re.compile(
     rf"|(?<!\w){_NUMBER_WORDS}(?:\s+d[oa]s?\s+{_ORDER_WORDS}\b)?"
     rf"|(?<![\w&])#)"
     r"\s*[:=-]?\s*(?:(?:[eé]|eh|seria|ser[aá])\s+)?(?:[oa]\s+)?#?\s*"
-    rf"(\d{{3,9}}){_DIGITS_END}{_NOT_A_UNIT}",
+    rf"(?P<number>\d{{3,9}}){_DIGITS_END}{_NOT_A_UNIT}",
     re.IGNORECASE,
 )
 _POINTED = re.compile(
-    r"(?<!\w)(?:o|do|no|pro|pelo|ao|meu|esse|este|[eé]|eh|seria|ser[aá])\s+#?"
-    rf"(\d{{3,7}}){_DIGITS_END}{_NOT_A_UNIT}",
+    r"(?<!\w)(?P<pointer>o|do|no|pro|pelo|ao|meu|esse|este|[eé]|eh|seria|ser[aá])\s+#?"
+    rf"(?P<number>\d{{3,7}}){_DIGITS_END}{_NOT_A_UNIT}",
     re.IGNORECASE,
 )
 _LEADING = re.compile(
-    r"^\W*#?(\d{3,7})(?!\d|[.,/:-]\d|\w)"
+    r"^\W*#?(?P<number>\d{3,7})(?!\d|[.,/:-]\d|\w)"
     r"(?=\s*(?:[?!.,;:]|$|(?:j[aá]|n[aã]o|ainda|chegou|foi|saiu|veio|est[aá]|t[aá])\b))",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[a-z]+|\d+")
+_COPULAS = frozenset({"e", "eh", "seria", "sera"})
+_MONEY_TALK = re.compile(r"\b(?:valor|preco|quanto|total|custou|custa|reais|paguei|pago)\b")
 
 # Words that may surround a bare number without making it anything but an answer, including
 # the interjections and curses an angry customer adds to it ("1026 PORRA").
@@ -73,10 +75,18 @@ def _whole_answer(masked: str) -> tuple[str, int, int] | None:
     return numbers[0], match.start(), match.end()
 
 
+def _is_amount(match: re.Match[str], masked: str) -> bool:
+    """Tell an amount from an order number: "qual o valor? é 284 né" is about money."""
+    pointer = _fold(match.group("pointer"))
+    return pointer in _COPULAS and _MONEY_TALK.search(_fold(masked)) is not None
+
+
 def find_order_number(masked: str) -> tuple[str, int, int] | None:
     """Return the order number in already-masked text with its span, or None."""
     for pattern in (_MARKED, _POINTED, _LEADING):
         match = pattern.search(masked)
         if match is not None:
-            return match.group(1), match.start(1), match.end(1)
+            if pattern is _POINTED and _is_amount(match, masked):
+                continue
+            return match.group("number"), match.start("number"), match.end("number")
     return _whole_answer(masked)

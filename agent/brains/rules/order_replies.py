@@ -177,10 +177,12 @@ def payment_section(result: dict[str, Any], store_url: str) -> str:
         )
     status = result.get("payment_status")
     if status == "refunded":
-        return f"O pagamento do pedido *{number}* foi estornado."
+        return f"O pagamento do pedido *{number}*{value} foi estornado."
     method = METHOD_LABELS.get(str(result.get("payment_method")), "")
     paid = short_date(result.get("paid_at"))
-    details = ", ".join(part for part in (f"pago em {paid}" if paid else "", method) if part)
+    details = ", ".join(
+        part for part in (total or "", f"pago em {paid}" if paid else "", method) if part
+    )
     return f"O pagamento do pedido *{number}* está confirmado ✅" + (
         f" ({details})." if details else ""
     )
