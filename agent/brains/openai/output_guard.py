@@ -23,6 +23,8 @@ _CEP = re.compile(r"(?<!\d)\d{5}-?\d{3}(?!\d)")
 _S10 = re.compile(r"\b[A-Z]{2}\d{9}[A-Z]{2}\b")
 _URL = re.compile(r"https?://\S+")
 _MONEY = re.compile(r"R\$\s?([\d.]+,\d{2})")
+_ORDER_REF = re.compile(r"\bpedidos? \*?#?(\d{3,9})\b|^• \*(\d{3,9})\*", re.MULTILINE)
+_PROTOCOL = re.compile(r"\bATD-\d+\b")
 
 _PROMISES = tuple(
     re.compile(pattern)
@@ -85,15 +87,23 @@ def _is_known(value: str, known: set[str]) -> bool:
 
 
 def _facts(text: str) -> set[str]:
-    """The facts a rewrite must keep: tracking codes, links and amounts."""
+    """The facts a rewrite must keep: the orders it is about, protocols, codes, links, amounts.
+
+    A reply that names none of them ("pronto, consultei aqui") answers nothing, however
+    polite it is.
+    """
     facts = set(_S10.findall(text)) | {u.rstrip(".,;)") for u in _URL.findall(text)}
     facts.update(f"R$ {amount}" for amount in _MONEY.findall(text))
+    facts.update(f"#{a or b}" for a, b in _ORDER_REF.findall(text))
+    facts.update(_PROTOCOL.findall(text))
     return facts
 
 
 def _mentions(reply: str, fact: str) -> bool:
     if fact.startswith("R$ "):
         return fact[3:] in reply
+    if fact.startswith("#"):
+        return re.search(rf"(?<!\d){fact[1:]}(?!\d)", reply) is not None
     return fact in reply
 
 
