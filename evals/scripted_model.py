@@ -30,10 +30,6 @@ from agent.brains.rules.classifier import classify
 Json = dict[str, Any]
 
 BASE_URL = "http://scripted-model/v1"
-AFTER_TOOLS_ANSWER = "Pronto, consultei aqui pra você."
-"""What the stand-in writes once the tools answered: a real model writes its answer then,
-so the brain needs no extra call to word it. It carries no fact, so the output guard
-sends the rules draft whenever the draft has facts to give."""
 """Where the client is pointed; the host never resolves, the transport answers."""
 
 _FACTS = re.compile(r"```json\n(?P<facts>.*?)\n```", re.DOTALL)
@@ -135,7 +131,7 @@ def _tool_choice(body: Json) -> Reply:
     messages = body.get("messages", [])
     after_user = messages[_last_user_index(messages) + 1 :]
     if any(m.get("role") == "tool" for m in after_user):
-        return Reply(content=AFTER_TOOLS_ANSWER)
+        return Reply(content="")
     match = _FACTS.search(_system_text(body))
     facts = json.loads(match.group("facts")) if match else {}
     request = facts.get("request") or {}

@@ -5,7 +5,9 @@
 - Every model step has a rules fallback: a timeout, a 429, a 5xx or an answer that stays
   malformed after one retry never reaches the customer as silence or a traceback.
 - The model sees only the tools the request's intents allow, a bounded slice of history
-  and the facts of the turn; identity stays in graph state, out of its reach.
+  and the facts of the turn; identity stays in graph state, out of its reach. It chooses
+  them in one round (parallel calls allowed), so a model-routed turn costs at most three
+  calls: classify, choose tools, word the reply.
 - Every reply passes the output guard; a refused reply goes out as the rules draft.
 """
 
@@ -25,6 +27,7 @@ from langchain_core.messages import (
     BaseMessage,
     HumanMessage,
     SystemMessage,
+    ToolMessage,
 )
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -105,6 +108,11 @@ def _final_text(state: AgentState) -> str | None:
     if isinstance(last, AIMessage) and not last.tool_calls and isinstance(last.content, str):
         return last.content.strip() or None
     return None
+
+
+def _tools_answered(state: AgentState) -> bool:
+    """Whether the model's tool calls of this turn have already run."""
+    return any(isinstance(m, ToolMessage) for m in current_turn(state.get("messages", [])))
 
 
 def _allowed_sources(state: AgentState, store: StoreProfile) -> list[str]:
@@ -234,6 +242,10 @@ class OpenAIBrain:
             return AIMessage(content="")
         if understanding.get("source", "rules") == "rules":
             return await self._rules.act(state, tools)
+        if _tools_answered(state):
+            # One round of tool choice per turn: the reply step words the answer from the
+            # results, so asking the model again would cost a call to hear "nothing more".
+            return AIMessage(content="")
         offered = {tool.name for tool in tools}
         task = render("act", facts=_facts(state))
         messages: list[AnyMessage] = [
