@@ -47,6 +47,19 @@ def test_dropping_the_tracking_code_amount_or_link_is_refused() -> None:
     assert check_reply(reply, draft=DRAFT, allowed=ALLOWED).reasons == ("dropped_fact",)
 
 
+def test_a_reply_that_names_neither_the_order_nor_the_protocol_is_refused() -> None:
+    draft = "Seu pedido *1004* está em separação 📦 Seu protocolo é *ATD-00012*."
+    assert check_reply("Pronto, consultei aqui pra você.", draft=draft, allowed=[]).reasons == (
+        "dropped_fact",
+    )
+    kept = "O pedido 1004 está sendo separado, protocolo ATD-00012."
+    assert check_reply(kept, draft=draft, allowed=[]).ok
+    wrong = "O pedido 10045 está sendo separado, protocolo ATD-00012."
+    assert check_reply(wrong, draft=draft, allowed=[]).reasons == ("dropped_fact",)
+    listing = "Encontrei estes pedidos:\n• *1001* – enviado\n• *1004* – em separação"
+    assert not check_reply("Você tem o 1001 e o 1004.", draft=listing, allowed=[]).reasons
+
+
 def test_empty_and_overlong_replies_are_refused() -> None:
     assert "empty" in check_reply("  ", draft="Oi!", allowed=[]).reasons
     long = "Oi! " + "a" * WHATSAPP_TEXT_LIMIT
