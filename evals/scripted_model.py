@@ -26,6 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from agent.brains.rules.classifier import classify
+from agent.brains.rules.complaints import says_not_received, says_paid
 
 Json = dict[str, Any]
 
@@ -127,7 +128,7 @@ def _classification(body: Json) -> Json:
 
 
 def _tool_choice(body: Json) -> Reply:
-    """Call the tool the request's intent needs, once; then stop."""
+    """Call the tools the request's intents need, with the flags their docstrings ask for."""
     messages = body.get("messages", [])
     after_user = messages[_last_user_index(messages) + 1 :]
     if any(m.get("role") == "tool" for m in after_user):
@@ -137,17 +138,23 @@ def _tool_choice(body: Json) -> Reply:
     request = facts.get("request") or {}
     offered = {t["function"]["name"] for t in body.get("tools", [])}
     number = request.get("order_number")
+    said = _text(messages[_last_user_index(messages)]) if messages else ""
     calls: list[ToolCallStep] = []
     for intent in request.get("intents") or []:
         name = _TOOL_FOR_INTENT.get(intent)
+        args: Json = {"order_number": number} if number else {}
         if intent == "tracking" and not number and request.get("tracking_code"):
             name, args = "track_package", {"tracking_code": request["tracking_code"]}
+        elif intent == "order_status" and not number:
+            name, args = "list_my_orders", {}
         elif name == "request_handoff":
             reason = "exchange_return" if intent == "exchange_return" else "human_request"
-            args = {"reason": reason, **({"order_number": number} if number else {})}
-        else:
-            args = {"order_number": number} if number else {}
-        if name is not None and name in offered and args:
+            args = {"reason": reason, **args}
+        if name in ("track_order", "track_package") and says_not_received(said):
+            args["customer_says_not_received"] = True
+        if name == "get_payment_info" and says_paid(said):
+            args["customer_says_paid"] = True
+        if name is not None and name in offered and (args or name == "list_my_orders"):
             calls.append(ToolCallStep(name, args))
     return Reply(content="", tool_calls=tuple(calls))
 

@@ -6,8 +6,9 @@
   malformed after one retry never reaches the customer as silence or a traceback.
 - The model sees only the tools the request's intents allow, a bounded slice of history
   and the facts of the turn; identity stays in graph state, out of its reach. It chooses
-  them in one round (parallel calls allowed), so a model-routed turn costs at most three
-  calls: classify, choose tools, word the reply.
+  them in one round (parallel calls allowed) and the rules add the follow-ups its results
+  call for, so a model-routed turn costs at most three calls: classify, choose tools, word
+  the reply.
 - Every reply passes the output guard; a refused reply goes out as the rules draft.
 """
 
@@ -243,9 +244,10 @@ class OpenAIBrain:
         if understanding.get("source", "rules") == "rules":
             return await self._rules.act(state, tools)
         if _tools_answered(state):
-            # One round of tool choice per turn: the reply step words the answer from the
-            # results, so asking the model again would cost a call to hear "nothing more".
-            return AIMessage(content="")
+            # The model chooses once per turn; what its results call for next (tracking for
+            # a shipped order, the payment link for an unpaid one) is fixed policy, so the
+            # rules add it without another model call.
+            return await self._rules.act(state, tools)
         offered = {tool.name for tool in tools}
         task = render("act", facts=_facts(state))
         messages: list[AnyMessage] = [

@@ -93,13 +93,17 @@ async def test_one_malformed_answer_then_a_valid_one_keeps_the_model_in_charge(
         Reply(json_output=STATUS_READING),
         Reply(tool_calls=(ToolCallStep("get_order", raw_arguments="not json"),)),
         Reply(tool_calls=(ToolCallStep("get_order", {"order_number": "1001"}),)),
-        Reply(content=""),
     )
 
     result = await llm_say(UNSURE_STATUS)
 
     assert result.llm["fallbacks"] == []
-    assert result.tools == [{"name": "get_order", "args": {"order_number": "1001"}}]
+    assert [c["kind"] for c in result.llm["log"]] == ["classify", "act", "act", "reply"]
+    # The model's call, then the rules' follow-up for a shipped order (no model call).
+    assert result.tools == [
+        {"name": "get_order", "args": {"order_number": "1001"}},
+        {"name": "track_order", "args": {"order_number": "1001"}},
+    ]
 
 
 async def test_a_tool_that_was_not_offered_counts_as_malformed(

@@ -72,10 +72,16 @@ async def test_an_unclear_message_is_classified_by_the_model_with_structured_out
         "act",
         "tools",
         "act",
+        "tools",
+        "act",
         "reply",
     ]
-    assert result.tools == [{"name": "get_order", "args": {"order_number": "1001"}}]
-    # One round of tool choice: after the tools, the next call words the reply.
+    # The model's choice, then the follow-up its result calls for (a shipped order's
+    # tracking), planned by the rules: one round of model tool choice, three calls in all.
+    assert result.tools == [
+        {"name": "get_order", "args": {"order_number": "1001"}},
+        {"name": "track_order", "args": {"order_number": "1001"}},
+    ]
     assert [c["kind"] for c in result.llm["log"]] == ["classify", "act", "reply"]
 
 
