@@ -219,6 +219,19 @@ class Masker:
         formatted = not raw.isdigit()
         return fake_cep(self._number("cep", digits_of(raw)), formatted=formatted)
 
+    def street(self, street: str, number: str | None) -> tuple[str, str]:
+        """The fake (street, number) of an address kept in two fields, as orders keep it.
+
+        The same `Rua Exemplo N` as the address written in text ("Rua Harmonia, 412").
+        """
+        if not street.strip() or _FAKE_ADDRESS.search(street):
+            return street, number or ""
+        found = _ADDRESS.fullmatch(f"{street.strip()}, {digits_of(number or '') or 0}")
+        key = "street|" + fold(street.strip())
+        fake = self._address(found) if found else f"Rua Exemplo {self._number('address', key)}"
+        kind, _, fake_number = fake.rpartition(" ")
+        return kind, fake_number
+
     def sender_id(self, raw: str) -> str:
         """A WhatsApp sender id: a phone's digits when it is one, else an opaque fake."""
         if normalize_phone(raw):

@@ -1,8 +1,10 @@
 """Conversations from a thread's checkpoints, as the app's `RedisSaver` keeps them.
 
 The messages give the turns (each customer message the worker ran is one turn: bursts
-were merged before the graph saw them), the bot's replies and its tool calls; the retained
-checkpoints give the intent of their turns and the turn where a handoff opened.
+were merged before the graph saw them), the bot's replies, its tool calls and the orders
+they named; the retained checkpoints give the intent of their turns, the turn where a
+handoff opened, the orders whose ownership was checked and, by their timestamps, when the
+conversation happened.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -19,6 +22,12 @@ from evals.record.conversation import Conversation, RecordedTurn
 
 NAME_KEYS = ("customer_first_name", "customer_name", "contact_name")
 """Keys of tool results that carry the customer's name, to mask it wherever it appears."""
+ORDER_NUMBER_KEY = "order_number"
+"""The key of tool arguments and results that names an order."""
+UNAVAILABLE = "order_not_available"
+"""The error of a tool result for an order that does not exist or is not the customer's."""
+NOT_FOUND = "order_not_found"
+"""The ownership check's verdict for an order number the store does not have."""
 _MEDIA_BY_PLACEHOLDER = {text: kind for kind, text in MEDIA_PLACEHOLDERS.items()}
 
 
@@ -26,17 +35,22 @@ def _last_human_id(messages: Sequence[BaseMessage]) -> str | None:
     return next((m.id for m in reversed(messages) if isinstance(m, HumanMessage)), None)
 
 
-def _names_in(message: ToolMessage) -> list[str]:
+def _digits(value: Any) -> str:
+    return "".join(char for char in str(value) if char.isascii() and char.isdigit())
+
+
+def _payload_dicts(message: ToolMessage) -> list[dict[str, Any]]:
+    """Every JSON object in a tool result, nested ones included; none when it is not JSON."""
     try:
         payload = json.loads(message.text)
     except (json.JSONDecodeError, TypeError):
         return []
-    found: list[str] = []
+    found: list[dict[str, Any]] = []
     stack: list[Any] = [payload]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            found.extend(str(item[key]) for key in NAME_KEYS if item.get(key))
+            found.append(item)
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
@@ -51,22 +65,59 @@ class _Draft:
     tools: list[Mapping[str, Any]] = field(default_factory=list)
 
 
-def _drafts(messages: Sequence[BaseMessage]) -> tuple[list[_Draft], list[str]]:
-    """The turns in the messages, and the names found in tool results."""
+@dataclass(slots=True)
+class _Seen:
+    """What tool calls, tool results and checkpoints tell beyond the turns: names, orders."""
+
+    names: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    given: set[str] = field(default_factory=set)
+    """Numbers of orders the store gave the bot."""
+    refused: set[str] = field(default_factory=set)
+    """Numbers the bot was told are not available (no such order, or not the customer's)."""
+
+    def call(self, args: Mapping[str, Any]) -> None:
+        if number := _digits(args.get(ORDER_NUMBER_KEY) or ""):
+            self.numbers.append(number)
+
+    def result(self, message: ToolMessage) -> None:
+        for item in _payload_dicts(message):
+            self.names.extend(str(item[key]) for key in NAME_KEYS if item.get(key))
+            if number := _digits(item.get(ORDER_NUMBER_KEY) or ""):
+                self.numbers.append(number)
+                (self.refused if item.get("error") == UNAVAILABLE else self.given).add(number)
+
+    def state(self, state: Mapping[str, Any]) -> None:
+        """The orders a checkpoint names: requested, awaiting proof, proven or not found."""
+        for number in state.get("verified_orders") or []:
+            self.numbers.append(_digits(number))
+            self.given.add(_digits(number))
+        for key in ("request", "pending"):
+            if number := _digits((state.get(key) or {}).get(ORDER_NUMBER_KEY) or ""):
+                self.numbers.append(number)
+        outcome = state.get("outcome") or {}
+        number = _digits(outcome.get(ORDER_NUMBER_KEY) or "")
+        if number and outcome.get("identity_check") == NOT_FOUND:
+            self.numbers.append(number)
+            self.refused.add(number)
+
+
+def _drafts(messages: Sequence[BaseMessage]) -> tuple[list[_Draft], _Seen]:
+    """The turns in the messages, and what their tool calls and results named."""
     drafts: list[_Draft] = []
-    names: list[str] = []
+    seen = _Seen()
     for message in messages:
         if isinstance(message, HumanMessage):
             drafts.append(_Draft(message.text, message.id))
         elif isinstance(message, ToolMessage):
-            names.extend(_names_in(message))
+            seen.result(message)
         elif isinstance(message, AIMessage) and drafts:
-            drafts[-1].tools.extend(
-                {"name": c["name"], "args": c["args"]} for c in message.tool_calls
-            )
+            for call in message.tool_calls:
+                drafts[-1].tools.append({"name": call["name"], "args": call["args"]})
+                seen.call(call["args"])
             if not message.tool_calls and message.text:
                 drafts[-1].replies.append(message.text)
-    return drafts, names
+    return drafts, seen
 
 
 def _per_turn_facts(states: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
@@ -87,18 +138,36 @@ def _per_turn_facts(states: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str]
     return intents, opened
 
 
-def conversation_from_checkpoints(states: Sequence[Mapping[str, Any]]) -> Conversation | None:
+def _started_at(
+    states: Sequence[Mapping[str, Any]], times: Sequence[datetime], first: str | None
+) -> datetime | None:
+    """The time of the first turn's checkpoint, or of the oldest one kept when it is gone."""
+    if not times or len(times) != len(states):
+        return None
+    oldest_first = range(len(states) - 1, -1, -1)
+    mine = [i for i in oldest_first if _last_human_id(states[i].get("messages") or []) == first]
+    return times[mine[0] if mine else -1]
+
+
+def conversation_from_checkpoints(
+    states: Sequence[Mapping[str, Any]], times: Sequence[datetime] = ()
+) -> Conversation | None:
     """A thread's conversation from its checkpoints' channel values, newest first.
 
     The messages are those the latest checkpoint still holds (the app trims the history to
     its last turns). A handoff still open whose turn no checkpoint pins down is put on the
     last turn the bot answered, since the bot is silent while a person owns the thread.
     Returns None for a thread with no customer message.
+
+    Args:
+        states: The checkpoints' channel values, newest first.
+        times: When each checkpoint was written (timezone-aware), in the same order; they
+            date the conversation (`started_at`). Empty: it stays undated.
     """
     if not states:
         return None
     latest = states[0]
-    drafts, names = _drafts(latest.get("messages") or [])
+    drafts, seen = _drafts(latest.get("messages") or [])
     if not drafts:
         return None
     intents, opened = _per_turn_facts(states)
@@ -120,12 +189,18 @@ def conversation_from_checkpoints(states: Sequence[Mapping[str, Any]]) -> Conver
                 media=media,
             )
         )
+    for state in reversed(states):
+        seen.state(state)
     identity = latest.get("identity") or {}
+    numbers = tuple(dict.fromkeys(number for number in seen.numbers if number))
     return Conversation(
         turns=tuple(turns),
         phone=identity.get("phone"),
         sender_id=identity.get("sender_id"),
-        names=tuple(dict.fromkeys(names)),
+        names=tuple(dict.fromkeys(seen.names)),
         emails=tuple(identity.get("emails") or ()),
         cpfs=tuple(identity.get("cpfs") or ()),
+        order_numbers=numbers,
+        unavailable_orders=tuple(n for n in numbers if n in seen.refused - seen.given),
+        started_at=_started_at(states, times, drafts[0].human_id),
     )

@@ -1,13 +1,15 @@
 """The shape every recording source produces: conversations of customer turns.
 
 Checkpoints and export files differ in what they know (intents, tool calls, the customer's
-names); both become `Conversation`s, which `evals.record.render` turns into dialogue files.
+names, the orders touched, when it happened); both become `Conversation`s, which
+`evals.record.render` turns into dialogue files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 
@@ -41,3 +43,12 @@ class Conversation:
     names: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     cpfs: tuple[str, ...] = ()
+    order_numbers: tuple[str, ...] = ()
+    """The orders the bot looked up: in its tool calls and results, and in the ownership
+    checks the retained checkpoints hold."""
+    unavailable_orders: tuple[str, ...] = ()
+    """Of those, the ones the store never gave the bot (no such order, or not the customer's)."""
+    orders: tuple[Mapping[str, Any], ...] = ()
+    """Unmasked store orders (the API's JSON) for the dialogue's own store; none: demo store."""
+    started_at: datetime | None = None
+    """When the conversation happened (timezone-aware), for the dialogue's clock."""

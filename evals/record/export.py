@@ -1,9 +1,11 @@
 """Conversations from an export file, or from what the admin API returns for a ticket.
 
 `{"conversations": [{"id", "customer", "messages": [{"role": "customer"|"bot", "text",
-"intent"?}], "handoff"?}]}`, where consecutive customer messages before a bot reply are one
-burst; or the admin API's `GET /admin/tickets/{id}` answer (`{"ticket": {...},
-"conversation": [...]}`), alone, in a list, or inside `conversations`.
+"intent"?}], "handoff"?, "orders"?}]}`, where consecutive customer messages before a bot
+reply are one burst and `orders` are store orders in the Nuvemshop API's shape (the
+dialogue then runs on them instead of the demo store); or the admin API's
+`GET /admin/tickets/{id}` answer (`{"ticket": {...}, "conversation": [...]}`), alone, in a
+list, or inside `conversations`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from evals.record.conversation import Conversation, RecordedTurn, RecordError
 
@@ -49,6 +51,16 @@ class ExportConversation(_Export):
     customer: ExportCustomer = Field(default_factory=ExportCustomer)
     messages: tuple[ExportMessage, ...] = Field(min_length=1)
     handoff: ExportHandoff | None = None
+    orders: tuple[dict[str, Any], ...] = ()
+    """Store orders as the Nuvemshop API returns them, for the dialogue's own store."""
+
+    @field_validator("orders")
+    @classmethod
+    def _order_keys(cls, value: tuple[dict[str, Any], ...]) -> tuple[dict[str, Any], ...]:
+        for order in value:
+            if not all(isinstance(order.get(key), int) for key in ("id", "number")):
+                raise ValueError("every order needs an integer 'id' and 'number'")
+        return value
 
 
 def _admin_ticket(item: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -135,6 +147,7 @@ def conversations_from_export(data: Any) -> list[Conversation]:
                 phone=customer.phone,
                 sender_id=customer.sender_id,
                 names=(customer.name,) if customer.name else (),
+                orders=item.orders,
             )
         )
     return conversations

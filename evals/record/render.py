@@ -1,8 +1,9 @@
 """Dialogue files from conversations: personal data masked, expectations from what the bot did.
 
-One `Masker` per file, so a value gets the same fake in every turn and in the `customer`
-block. The bot's recorded replies become `# bot:` comments; the header says the
-expectations must be reviewed before the file joins the dataset.
+One `Masker` per file, so a value gets the same fake in every turn, in the `customer`
+block and in the dialogue's own store orders (the customer still owns them). The clock is
+when the conversation happened. The bot's recorded replies become `# bot:` comments; the
+header says the expectations must be reviewed before the file joins the dataset.
 """
 
 from __future__ import annotations
@@ -20,19 +21,27 @@ from agent.understanding import INTENTS
 from evals.dialogue import DEPARTMENTS, FORMAT, TOOL_NAMES, DialogueFile
 from evals.pii import Kind, Masker
 from evals.record.conversation import Conversation, RecordedTurn, RecordError
+from evals.record.orders import mask_orders, order_names
+from tools.business_hours import STORE_TIMEZONE
 
 HEADER = """\
 # Recorded by `atendente eval record` on {day} from {source}.
 #
 # Personal data is masked (evals/pii.py): CPFs, CNPJs, e-mails, phones, CEPs, street
-# addresses and the customer's names are fakes, the same fake for the same value in this
-# whole file. Order numbers and tracking codes are kept.
+# addresses and people's names are fakes, the same fake for the same value in this whole
+# file, turns, `customer` and store orders alike. Order numbers and tracking codes are kept.
+#
+# A dialogue that looked up orders runs on its own `store`: those orders, fetched from the
+# store when recorded and masked, so the customer still owns them. Its `clock` is when the
+# conversation happened. `store: demo` means it looked up no order, or the store could not
+# give them all (the customer then owns none of the demo orders).
 #
 # The expectations are what the bot DID, not what it should have done. Before adding this
-# file to evals/dialogues/: review every turn and fix its intent, tools, handoff and reply
-# checks by hand; write a real description; point `store` at orders that fit the
-# conversation (the demo store does not have the customer's real orders). Each turn's
-# `# bot:` lines are the reply the bot sent in production.
+# file to evals/dialogues/, review by hand: every turn's intent, tools, handoff and reply
+# checks; a real description; the orders (they are as the store has them now, not as they
+# were during the conversation); free text masking cannot know is personal (names the bot
+# never looked up, order notes, neighbourhoods, cities). Each turn's `# bot:` lines are the
+# reply the bot sent in production.
 """
 
 
@@ -44,6 +53,8 @@ class RecordedFile:
     dialogues: int
     turns: int
     masked: Mapping[Kind, int]
+    orders: int = 0
+    """Store orders written into the dialogues' own stores."""
 
 
 def _args(args: Mapping[str, Any], masker: Masker) -> dict[str, str]:
@@ -95,6 +106,9 @@ def _dialogue(
         masker.cpf(cpf)
     for name in conversation.names:
         masker.add_name(name)
+    for order in conversation.orders:
+        for name in order_names(order):
+            masker.add_name(name)
     turns: list[dict[str, Any]] = []
     comments: list[list[str]] = []
     handed = False
@@ -112,17 +126,21 @@ def _dialogue(
         comments.append(replies or ["(silent)"])
     handoffs = [turn.handoff for turn in conversation.turns if turn.handoff]
     about = f", handed to {', '.join(handoffs)}" if handoffs else ""
-    dialogue = {
+    orders = mask_orders(conversation.orders, masker)
+    dialogue: dict[str, Any] = {
         "id": dialogue_id,
         "description": (
             f"Recorded conversation, {len(turns)} turn(s){about}; "
             "the expectations are what the bot did: review them."
         ),
         "tags": ["recorded", "handoff"] if handoffs else ["recorded"],
-        "store": "demo",
+        "store": {"orders": orders} if orders else "demo",
         "customer": customer,
-        "turns": turns,
     }
+    if conversation.started_at is not None:
+        local = conversation.started_at.astimezone(STORE_TIMEZONE)
+        dialogue["clock"] = local.isoformat(timespec="seconds")
+    dialogue["turns"] = turns
     return dialogue, comments
 
 
@@ -164,4 +182,5 @@ def render_dialogues(
         dialogues=len(conversations),
         turns=sum(len(c.turns) for c in conversations),
         masked=dict(masker.counts),
+        orders=sum(len(c.orders) for c in conversations),
     )

@@ -1,7 +1,9 @@
 """`atendente eval record`: production conversations into a dialogue file, personal data masked.
 
 The source is either the checkpoints in Redis (the app's own `RedisSaver`, so encrypted
-checkpoints are read with `ATENDENTE_ENCRYPTION_KEY`) or an export file. Thread ids are
+checkpoints are read with `ATENDENTE_ENCRYPTION_KEY`) or an export file. From Redis, the
+orders each conversation looked up are fetched through the app's own store client (the
+configured store, or the demo store), so the dialogue replays on them. Thread ids are
 customers' phone numbers, so nothing printed here names a thread or quotes a message:
 only counts. Exit 2 when the input cannot be read or the output would be overwritten.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +23,9 @@ from langchain_core.runnables import RunnableConfig
 from agent.settings import get_settings
 from evals.record import (
     Conversation,
+    OrdersFetched,
     RecordError,
+    attach_orders,
     conversation_from_checkpoints,
     conversations_from_export,
     render_dialogues,
@@ -30,7 +34,7 @@ from integrations.redis.connection import RedisUnavailableError, open_redis
 from integrations.redis.embedded import EmbeddedRedisError
 from integrations.redis.layout import CorruptCheckpointError
 from integrations.redis.saver import RedisSaver
-from server.wiring import build_saver
+from server.wiring import build_nuvemshop, build_saver
 
 
 def _fail(message: str) -> typer.Exit:
@@ -40,6 +44,12 @@ def _fail(message: str) -> typer.Exit:
 
 def _thread_config(thread_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+
+
+def _written_at(stamp: object) -> datetime:
+    """A checkpoint's `ts` (ISO 8601, UTC when it carries no offset)."""
+    written = datetime.fromisoformat(str(stamp))
+    return written if written.tzinfo else written.replace(tzinfo=UTC)
 
 
 async def recent_thread_ids(saver: RedisSaver, limit: int | None) -> list[str]:
@@ -61,11 +71,11 @@ async def read_conversations(
     conversations: list[Conversation] = []
     empty = 0
     for thread_id in thread_ids:
-        states = [
-            found.checkpoint["channel_values"]
-            async for found in saver.alist(_thread_config(thread_id))
-        ]
-        conversation = conversation_from_checkpoints(states)
+        found = [checkpoint async for checkpoint in saver.alist(_thread_config(thread_id))]
+        conversation = conversation_from_checkpoints(
+            [item.checkpoint["channel_values"] for item in found],
+            [_written_at(item.checkpoint["ts"]) for item in found],
+        )
         if conversation is None:
             empty += 1
         else:
@@ -75,12 +85,34 @@ async def read_conversations(
 
 async def _from_redis(
     url: str | None, threads: Sequence[str], limit: int | None
-) -> tuple[list[Conversation], int]:
+) -> tuple[list[Conversation], int, OrdersFetched]:
     settings = get_settings()
     async with open_redis(url, data_dir=settings.data_dir / "redis") as client:
         saver = build_saver(client, settings)
         chosen = [t.lstrip("+") for t in threads] or await recent_thread_ids(saver, limit)
-        return await read_conversations(saver, chosen)
+        conversations, empty = await read_conversations(saver, chosen)
+        async with build_nuvemshop(settings, client) as nuvemshop:
+            with_orders, fetched = await attach_orders(conversations, nuvemshop)
+        return with_orders, empty, fetched
+
+
+def _report_demo_fallback(fetched: OrdersFetched) -> None:
+    """One line, counts only, for dialogues that stay on the demo store despite their orders."""
+    if not fetched.on_demo:
+        return
+    reasons = [
+        f"{count} {why}"
+        for count, why in (
+            (fetched.unreachable, "because the store could not be reached"),
+            (fetched.missing, "because an order they touched is no longer in the store"),
+        )
+        if count
+    ]
+    typer.echo(
+        f"{fetched.on_demo} dialogue(s) left on store: demo ({', '.join(reasons)}); "
+        "give them a store by hand before they replay",
+        err=True,
+    )
 
 
 def _from_json(path: Path) -> list[Conversation]:
@@ -137,6 +169,7 @@ def record(
         raise _fail("--thread names the threads; it does not go with --all or --limit")
     _check_out(out, force)
     day = date.today()
+    fetched = OrdersFetched()
     if from_json is not None:
         conversations, empty, source = _from_json(from_json), 0, "an export file"
     else:
@@ -144,12 +177,13 @@ def record(
             settings_url.get_secret_value() if (settings_url := get_settings().redis_url) else None
         )
         try:
-            conversations, empty = asyncio.run(_from_redis(url, thread or [], limit))
+            conversations, empty, fetched = asyncio.run(_from_redis(url, thread or [], limit))
         except (RedisUnavailableError, EmbeddedRedisError, CorruptCheckpointError) as error:
             raise _fail(str(error)) from None
         source = "Redis checkpoints"
     if empty:
         typer.echo(f"{empty} thread(s) had no conversation to record", err=True)
+    _report_demo_fallback(fetched)
     try:
         recorded = render_dialogues(
             conversations, prefix=prefix or f"recorded-{day:%Y%m%d}", source=source, day=day
@@ -161,5 +195,6 @@ def record(
     masked = ", ".join(f"{count} {kind}" for kind, count in sorted(recorded.masked.items()))
     typer.echo(
         f"recorded {recorded.dialogues} dialogue(s), {recorded.turns} turn(s) to {out}; "
-        f"masked {masked or 'nothing'}. Review the expectations before adding it to the dataset."
+        f"{recorded.orders} store order(s); masked {masked or 'nothing'}. "
+        "Review the expectations before adding it to the dataset."
     )

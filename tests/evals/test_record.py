@@ -342,6 +342,9 @@ def test_cli_records_redis_threads_and_eval_run_plays_them(
     (dialogue,) = load_dialogues(out)
     assert dialogue.id == "prod-sample-001"
     assert_masked(out.read_text(encoding="utf-8"), REDIS_PII)
+    assert [order["number"] for order in dialogue.store.orders] == [1001]
+    assert dialogue.store.orders[0]["contact_phone"] == dialogue.customer.phone
+    assert dialogue.clock is not None
 
     thresholds = tmp_path / "none.toml"
     thresholds.write_text("", encoding="utf-8")
@@ -355,6 +358,7 @@ def test_cli_records_redis_threads_and_eval_run_plays_them(
     report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     assert [d["id"] for d in report["dialogues"]] == ["prod-sample-001"]
     assert len(report["dialogues"][0]["runs"][0]["turns"]) == 4
+    assert report["summary"]["pass_hat_k"] == {"1": 1.0}, "it replays on its own orders"
 
 
 def test_cli_from_json_and_its_usage_errors(tmp_path: Path) -> None:
