@@ -1,24 +1,55 @@
-"""Inbound WhatsApp messages: stored once, fast, before the webhook answers 200.
+"""Inbound WhatsApp messages: admitted once, stored once, fast, before the webhook answers 200.
 
-One Lua call checks the message id (Meta delivers at least once) and appends the message
-to the inbound stream, so a message is either stored exactly once or the webhook fails
-with 503 and Meta retries; it is never acknowledged without being stored. The stream and
-its once-only keys share one hash tag, so the call is valid on Redis Cluster too.
+Two Lua calls, one per hash slot, so both are valid on Redis Cluster:
+
+1. On the customer's slot, admission: the first time a message id is seen, it is counted
+   against the flood limit and, when within it, joins the customer's burst list; the
+   verdict is remembered per message id, so Meta's redeliveries are never counted twice
+   and a flooding customer's notice is never sent twice.
+2. On the inbound stream's slot, the message id's once-only key and the XADD, together.
+
+A message is thus either stored exactly once or the webhook fails with 503 and Meta
+retries (admission then answers from its record and the store is tried again); it is
+never acknowledged without being stored. A message joins its burst list a moment before
+its stream entry: a turn already running for the customer may answer it then, and the
+worker skips the entry as answered when it comes.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from redis.asyncio import Redis
 
 from integrations.whatsapp.updates import InboundMessage
+from server.flood import FloodGuard, FloodVerdict
 
 SEEN_SECONDS = 3 * 24 * 3600
 FIELDS = tuple(field.name for field in fields(InboundMessage))
 BURST_SECONDS = 24 * 3600
+_VERDICTS: tuple[FloodVerdict, ...] = ("ok", "notify", "silent")
+
+_ADMIT = """
+local prior = redis.call('HGET', KEYS[2], ARGV[1])
+if prior then return {tonumber(prior), 1} end
+local verdict = 0
+local limit = tonumber(ARGV[2])
+if limit > 0 then
+  redis.call('SET', KEYS[1], 0, 'EX', ARGV[3], 'NX')
+  local count = redis.call('INCR', KEYS[1])
+  if count == limit + 1 then verdict = 1 elseif count > limit then verdict = 2 end
+end
+redis.call('HSET', KEYS[2], ARGV[1], verdict)
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if verdict == 0 then
+  redis.call('RPUSH', KEYS[3], ARGV[5])
+  redis.call('EXPIRE', KEYS[3], ARGV[7])
+  redis.call('SET', KEYS[4], ARGV[6], 'EX', ARGV[7])
+end
+return {verdict, 0}
+"""
 
 _STORE_ONCE = """
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
@@ -27,6 +58,18 @@ if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
 end
 return 0
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What became of one inbound message."""
+
+    verdict: FloodVerdict
+    """The flood guard's verdict: only "ok" messages are stored."""
+    repeat: bool
+    """Meta delivered this message id before: its notice, if any, was already sent."""
+    stored: bool
+    """The message entered the inbound stream now (False for a duplicate or a flood)."""
 
 
 def encode(message: InboundMessage) -> str:
@@ -51,6 +94,7 @@ class InboundIntake:
         self._client = client
         self._prefix = prefix
         self.stream = f"{prefix}:{{inbound}}:stream"
+        self._admit = client.register_script(_ADMIT)
         self._store = client.register_script(_STORE_ONCE)
 
     def burst_key(self, sender_id: str) -> str:
@@ -65,23 +109,40 @@ class InboundIntake:
         """When the customer's latest message arrived (ms), for the debounce."""
         return f"{self._prefix}:last-seen:{{{sender_id}}}"
 
+    def admitted_key(self, sender_id: str) -> str:
+        """The verdict given to each of the customer's message ids, so a redelivery is known."""
+        return f"{self._prefix}:admitted:{{{sender_id}}}"
+
     def _seen_key(self, message_id: str) -> str:
         return f"{self._prefix}:{{inbound}}:seen:{message_id}"
 
-    async def already_stored(self, message_id: str) -> bool:
-        """Whether this message id was stored before: Meta redelivering, not the customer."""
-        return bool(await self._client.exists(self._seen_key(message_id)))
-
-    async def store(self, message: InboundMessage, now_ms: int) -> bool:
-        """Store a message; False when this message id was already stored."""
+    async def admit(
+        self, message: InboundMessage, now_ms: int, flood: FloodGuard | None = None
+    ) -> Admission:
+        """Count the message against `flood` (none: no limit) and store it when allowed."""
         encoded = encode(message)
+        sender = message.sender_id
+        counter = flood.key(sender) if flood else f"{self._prefix}:flood:{{{sender}}}"
+        code, repeat = await self._admit(
+            keys=[counter, self.admitted_key(sender), self.burst_key(sender)]
+            + [self.last_seen_key(sender)],
+            args=[
+                message.message_id,
+                flood.limit if flood else 0,
+                flood.window if flood else 1,
+                SEEN_SECONDS,
+                encoded,
+                now_ms,
+                BURST_SECONDS,
+            ],
+        )
+        verdict = _VERDICTS[int(code)]
+        if verdict != "ok":
+            return Admission(verdict, bool(repeat), stored=False)
         seen = self._seen_key(message.message_id)
         stored = await self._store(keys=[self.stream, seen], args=[SEEN_SECONDS, encoded])
-        if not stored:
-            return False
-        pipe = self._client.pipeline(transaction=False)
-        pipe.rpush(self.burst_key(message.sender_id), encoded)
-        pipe.expire(self.burst_key(message.sender_id), BURST_SECONDS)
-        pipe.set(self.last_seen_key(message.sender_id), now_ms, ex=BURST_SECONDS)
-        await pipe.execute()
-        return True
+        return Admission(verdict, bool(repeat), stored=bool(stored))
+
+    async def store(self, message: InboundMessage, now_ms: int) -> bool:
+        """Store a message with no flood limit; False when this message id was stored before."""
+        return (await self.admit(message, now_ms)).stored

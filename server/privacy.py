@@ -100,6 +100,7 @@ class PrivacyService:
                 f"{self._prefix}:burst:{{{wa_id}}}",
                 f"{self._prefix}:last-seen:{{{wa_id}}}",
                 f"{self._prefix}:flood:{{{wa_id}}}",
+                f"{self._prefix}:admitted:{{{wa_id}}}",
             )
             if self._tickets is not None:
                 await self._tickets.forget_sender(wa_id)

@@ -131,7 +131,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             whatsapp=whatsapp,
             outbox_queue=outbox_queue,
             handoff=handoff,
-            flood=FloodGuard(client, prefix, limit=settings.flood_limit_per_minute),
+            flood=FloodGuard(prefix, limit=settings.flood_limit_per_minute),
             handler=StoreEventHandler(
                 nuvemshop,
                 outbox,

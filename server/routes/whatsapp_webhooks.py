@@ -30,6 +30,7 @@ from integrations.whatsapp.updates import (
 from server.body import read_body
 from server.deps import ServicesDep
 from server.flood import FLOOD_NOTICE
+from server.inbound import Admission
 from server.metrics import record_send
 from server.signatures import hex_signature
 
@@ -46,10 +47,10 @@ def _signed(secret: str | None, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(hex_signature(secret, body), header[len("sha256=") :].lower())
 
 
-async def _within_flood_limit(services: ServicesDep, message: InboundMessage) -> bool:
-    """False for a flooding customer; the first message over the limit gets one notice."""
-    verdict = await services.flood.check(message.sender_id)
-    if verdict == "notify":
+async def _admit(services: ServicesDep, message: InboundMessage, now_ms: int) -> Admission:
+    """Admit and store one message; the first message over the flood limit gets one notice."""
+    admission = await services.inbound.admit(message, now_ms, services.flood)
+    if admission.verdict == "notify" and not admission.repeat:
         await services.outbox.push(
             message.sender_id,
             [{"type": "text", "text": FLOOD_NOTICE}],
@@ -57,7 +58,7 @@ async def _within_flood_limit(services: ServicesDep, message: InboundMessage) ->
             source="flood",
         )
         logger.info("customer %s is flooding; notified once", thread_ref(message.sender_id))
-    return verdict == "ok"
+    return admission
 
 
 @router.get("", response_class=PlainTextResponse)
@@ -102,14 +103,10 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
                 if not update.sender_id:
                     logger.warning("whatsapp message without a sender skipped")
                     continue
-                if await services.inbound.already_stored(update.message_id):
-                    duplicates += 1  # a redelivery must not count against the flood limit
-                    continue
-                if not await _within_flood_limit(services, update):
-                    continue
-                if await services.inbound.store(update, now_ms):
+                admission = await _admit(services, update, now_ms)
+                if admission.stored:
                     stored += 1
-                else:
+                elif admission.verdict == "ok":
                     duplicates += 1
             elif isinstance(update, StatusUpdate) and update.error_codes:
                 record_send("failed")

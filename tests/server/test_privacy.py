@@ -7,6 +7,7 @@ from pathlib import Path
 
 from agent.state import Inbound
 from agent.turn import run_turn, thread_config
+from tests.reliability.support import inbound, now_ms
 from tests.server.conftest import Service
 
 ANA = {
@@ -33,8 +34,9 @@ async def test_customers_redact_deletes_conversation_window_and_queued_messages(
     await service.webhook({"store_id": 1, "event": "order/fulfilled", "id": 1890000104})
     await service.drain()
     services = service.services
-    await services.flood.check("5511987654321")
+    await services.inbound.admit(inbound("5511987654321", "oi"), now_ms(), services.flood)
     assert await services.redis.exists(services.flood.key("5511987654321"))
+    assert await services.redis.exists(services.inbound.admitted_key("5511987654321"))
 
     reply = await service.webhook(
         {"store_id": 1, "customer": ANA, "orders_to_redact": [1001]}, path="/customers-redact"
@@ -46,6 +48,7 @@ async def test_customers_redact_deletes_conversation_window_and_queued_messages(
     assert not await services.window.is_open("5511987654321")
     assert await services.outbox.entries("5511987654321") == []
     assert not await services.redis.exists(services.flood.key("5511987654321"))
+    assert not await services.redis.exists(services.inbound.admitted_key("5511987654321"))
     assert await services.saver.aget_tuple(thread_config("5521998765432")) is not None
 
 
