@@ -15,12 +15,12 @@ from server.app import create_app
 
 def webhook_app() -> FastAPI:
     """The real app without workers: only the webhook's own cost is on the clock."""
-    return create_app(Settings(), run_workers=False)
+    return create_app(Settings(), run_workers=False, freeze_gc=True)
 
 
 def service_app() -> FastAPI:
     """The real app with its in-process workers, as `atendente serve` runs it."""
-    return create_app(Settings())
+    return create_app(Settings(), freeze_gc=True)
 
 
 def bare_app() -> FastAPI:

@@ -9,12 +9,22 @@ from fastapi import FastAPI
 
 from agent.settings import Settings, get_settings
 from server.dev_playground import DevPlayground
+from server.gc_tuning import freeze_startup_objects
 from server.routes import admin, ops, playground, store_webhooks, whatsapp_webhooks
 from server.services import open_services
 
 
-def create_app(settings: Settings | None = None, *, run_workers: bool = True) -> FastAPI:
-    """Build the app; its lifespan opens Redis, the store client and the workers."""
+def create_app(
+    settings: Settings | None = None, *, run_workers: bool = True, freeze_gc: bool = False
+) -> FastAPI:
+    """Build the app; its lifespan opens Redis, the store client and the workers.
+
+    Args:
+        settings: The configuration (default: the environment's).
+        run_workers: Run the stream workers in-process, as `atendente serve` does.
+        freeze_gc: Freeze the start-up objects out of full garbage collections once up
+            (`server.gc_tuning`); for long-running server processes, not for tests.
+    """
     chosen = settings or get_settings()
 
     @asynccontextmanager
@@ -30,6 +40,8 @@ def create_app(settings: Settings | None = None, *, run_workers: bool = True) ->
                 app.state.playground = DevPlayground(
                     services.redis, chosen, services.whatsapp.client_phone_number_id
                 )
+            if freeze_gc:
+                freeze_startup_objects()
             yield
 
     app = FastAPI(title="Atendente", lifespan=lifespan)

@@ -29,4 +29,10 @@ def serve(
             f"\nAtendente is running. Playground: http://{shown}:{port}/  (Ctrl-C stops)\n\n"
         )
         sys.stdout.flush()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=None)
+    uvicorn.run(
+        create_app(settings, freeze_gc=True),
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=None,
+    )

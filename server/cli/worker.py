@@ -12,6 +12,7 @@ import signal
 
 from agent.settings import get_settings
 from server.cli.preflight import require_brain
+from server.gc_tuning import freeze_startup_objects
 from server.logs import configure_logging
 from server.services import open_services
 
@@ -22,6 +23,7 @@ async def _work() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with open_services(get_settings(), run_workers=True):
+        freeze_startup_objects()
         logging.getLogger(__name__).info("worker started; waiting for messages")
         await stop.wait()
 
