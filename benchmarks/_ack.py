@@ -2,8 +2,8 @@
 
 Both servers run side by side; each rate is sent to the bare app and then to the real one, so
 a slow spell of the machine is likely to touch both. The real app runs without workers, so
-its latency is the webhook's own: signature, parsing and the one Lua call plus one pipeline
-that store the message.
+its latency is the webhook's own: signature, parsing and the two Lua calls that admit and
+store the message.
 """
 
 from __future__ import annotations
