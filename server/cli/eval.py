@@ -100,8 +100,14 @@ def run(
         typer.Option(help="live: call the model; record: call it and save; replay: offline."),
     ] = "live",
     judge: Annotated[
-        bool, typer.Option(help="Score turn rubrics with an LLM judge (needs a key).")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--judge/--no-judge",
+            help="Score rubric turns with an LLM judge. Default: on when OPENAI_API_KEY (or "
+            "Azure's) is set and calls are live or recorded.",
+            show_default=False,
+        ),
+    ] = None,
     judge_model: Annotated[
         str | None, typer.Option(help="The judge's model (default: OPENAI_MODEL).")
     ] = None,
@@ -119,6 +125,8 @@ def run(
     settings = get_settings()
     if langsmith and settings.langsmith_api_key is None:
         raise _fail("--langsmith needs LANGSMITH_API_KEY")
+    if judge is None:
+        judge = settings.llm_key is not None and llm_mode != "replay"
     calls = ModelCalls(mode=llm_mode, cassette=llm_cassette, judge=judge, judge_model=judge_model)
     try:
         report = asyncio.run(

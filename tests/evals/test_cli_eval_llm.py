@@ -140,3 +140,18 @@ def test_the_judge_runs_from_the_command_line_and_lands_in_the_reports(
     assert judged["judge"]["rubrics"] == judged["judge"]["passed"] > 0
     assert judged["summary"]["judge_pass_rate"] == 1.0
     assert "gpt-4.1" in (tmp_path / "judged" / "report.md").read_text(encoding="utf-8")
+
+
+def test_with_a_key_the_judge_runs_unless_turned_off(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scripted = ScriptedModel([Reply(json_output={"reasoning": "ok", "score": True})] * 40)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    gate = str(no_leaks(tmp_path))
+    with serving(scripted.app) as url:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{url}/v1")
+        judged = run(runner, "--out", "auto", "--thresholds", gate)
+        unjudged = run(runner, "--no-judge", "--out", "off", "--thresholds", gate)
+    assert judged.exit_code == unjudged.exit_code == 0, judged.output + unjudged.output
+    assert report(tmp_path / "auto")["judge"]["judged"] > 0
+    assert report(tmp_path / "off")["judge"] is None
