@@ -49,4 +49,4 @@ graph: $(STAMP)
 	$(BIN)/atendente graph --format png --out atendente-graph.png
 
 clean:
-	rm -rf $(VENV) .atendente .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .atendente .pytest_cache .mypy_cache .ruff_cache .hypothesis .eval-report
