@@ -29,7 +29,6 @@ from benchmarks._service_report import AckRow, percentile
 APPS = (("bare", "bare_app"), ("real", "webhook_app"))
 """Row name and `benchmarks._apps` factory of each server, in the order they are loaded."""
 CONNECTIONS = 64
-WARMUP_RATE = 200.0
 WARMUP_SECONDS = 1.0
 
 
@@ -93,10 +92,12 @@ async def measure(
     try:
         for server in servers:
             await wait_http(server.child, server.port)
-            await _load(server, WARMUP_RATE, WARMUP_SECONDS, f"{server.name}-warm")
         rows = []
         for number, rate in enumerate(rates):
             for server in servers:
+                # A second at the rate itself first: the row is the steady state, not the
+                # seconds in which a server grows its Redis connection pool to the load.
+                await _load(server, rate, WARMUP_SECONDS, f"{server.name}-{number}-warm")
                 result, cpu = await _load(server, rate, seconds, f"{number}-{rate:g}")
                 rows.append(_row(server.name, result, cpu))
                 row = rows[-1]
