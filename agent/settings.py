@@ -344,6 +344,11 @@ class Settings(BaseSettings):
         return secret.get_secret_value() if secret else None
 
     @property
+    def model_configured(self) -> bool:
+        """A model to talk to: a key (OpenAI's or Azure's) or an OpenAI-compatible server."""
+        return self.llm_key is not None or self.openai_base_url is not None
+
+    @property
     def resolved_brain(self) -> Literal["rules", "openai"]:
         """The brain to run: `auto` means the model when a key is set, else the rules."""
         if self.brain == "auto":

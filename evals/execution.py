@@ -67,7 +67,7 @@ class ModelCalls:
             raise RunSetupError(f"--llm-mode {self.mode} needs --llm-cassette FILE")
         if self.mode == "replay" and self.cassette is not None and not self.cassette.is_file():
             raise RunSetupError(f"{self.cassette}: no such cassette; record one first")
-        if self.mode != "replay" and not _model_configured(settings):
+        if self.mode != "replay" and not settings.model_configured:
             if self.mode == "record":
                 raise RunSetupError(
                     "recording needs a model: set OPENAI_API_KEY (or AZURE_OPENAI_* or "
@@ -78,10 +78,6 @@ class ModelCalls:
                     "--judge needs a model: set OPENAI_API_KEY (or AZURE_OPENAI_* or "
                     "OPENAI_BASE_URL), or replay a recorded run with --llm-mode replay"
                 )
-
-
-def _model_configured(settings: Settings) -> bool:
-    return settings.llm_key is not None or settings.openai_base_url is not None
 
 
 async def execute(

@@ -40,14 +40,13 @@ def build_chat_model(
     Raises:
         ModelNotConfiguredError: Neither a key nor a local server is configured.
     """
-    key = settings.llm_key
-    if key is None and settings.openai_base_url is None and http_async_client is None:
+    if not settings.model_configured and http_async_client is None:
         raise ModelNotConfiguredError(
             "the openai brain needs OPENAI_API_KEY (or AZURE_OPENAI_API_KEY with "
             "AZURE_OPENAI_ENDPOINT), or OPENAI_BASE_URL of an OpenAI-compatible server"
         )
     # Local servers (vLLM, Ollama) accept any key, but the client insists on one.
-    api_key = SecretStr(key or "not-needed")
+    api_key = SecretStr(settings.llm_key or "not-needed")
     common: dict[str, Any] = {
         "temperature": 0.0,
         "timeout": settings.llm_timeout_seconds,
