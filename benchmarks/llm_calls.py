@@ -40,7 +40,7 @@ from agent.turn import run_turn
 from evals.dialogue import DATASET_DIR, Dialogue, load_dialogues
 from evals.metrics import iter_turns
 from evals.runner import run_suite
-from evals.scripted_model import BASE_URL, ScriptedModel
+from evals.scripted_model import BASE_URL, ScriptedModel, wants_structured_output
 from server.wiring import build_brain, open_context
 
 HYBRID_OFF = 1.01
@@ -95,15 +95,6 @@ def _settings(rules_confidence: float) -> Settings:
     )
 
 
-def _is_classification(request: dict[str, object]) -> bool:
-    """The brain asks for a classification with a structured-output response format."""
-    response_format = request.get("response_format")
-    return isinstance(response_format, dict) and response_format.get("type") in (
-        "json_schema",
-        "json_object",
-    )
-
-
 async def measure_calls(dialogues: Sequence[Dialogue], mode: str, threshold: float) -> ModeCalls:
     """Every customer turn of the dataset in one routing mode, through the eval runner."""
     scripted = ScriptedModel()
@@ -117,7 +108,7 @@ async def measure_calls(dialogues: Sequence[Dialogue], mode: str, threshold: flo
             concurrency=1,
         )
     calls = [int(turn["llm"]["calls"]) for turn in iter_turns(report["dialogues"])]
-    classify = sum(1 for request in scripted.requests if _is_classification(request))
+    classify = sum(1 for request in scripted.requests if wants_structured_output(request))
     return ModeCalls(mode, len(calls), calls, classify, time.perf_counter() - started)
 
 
@@ -180,12 +171,13 @@ def _growth_table(growth: dict[str, dict[int, int]]) -> Table:
 async def main(dataset: Path, json_path: Path | None) -> None:
     """Measure both modes, print the tables, optionally write every number as JSON."""
     dialogues = load_dialogues(dataset)
+    default_confidence = Settings(_env_file=None).rules_confidence
     rows = [
-        await measure_calls(dialogues, "hybrid", _settings(0.85).rules_confidence),
+        await measure_calls(dialogues, "hybrid", default_confidence),
         await measure_calls(dialogues, "model only", HYBRID_OFF),
     ]
     growth = {
-        "hybrid": await measure_growth(_settings(0.85).rules_confidence),
+        "hybrid": await measure_growth(default_confidence),
         "model only": await measure_growth(HYBRID_OFF),
     }
     console = Console()

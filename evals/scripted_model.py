@@ -159,10 +159,18 @@ def _tool_choice(body: Json) -> Reply:
     return Reply(content="", tool_calls=tuple(calls))
 
 
+def wants_structured_output(body: Json) -> bool:
+    """Whether a request asks for JSON (the brain's classification, or a judge's verdict)."""
+    response_format = body.get("response_format")
+    return isinstance(response_format, dict) and response_format.get("type") in (
+        "json_schema",
+        "json_object",
+    )
+
+
 def stand_in_policy(body: Json) -> Reply:
     """Answer like a careful model: classify, call the needed tool, keep the draft's words."""
-    response_format = body.get("response_format") or {}
-    if response_format.get("type") in ("json_schema", "json_object"):
+    if wants_structured_output(body):
         return Reply(json_output=_classification(body))
     if body.get("tools"):
         return _tool_choice(body)
