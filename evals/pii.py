@@ -27,11 +27,11 @@ fixtures and tool expectations are keyed on them, and they say nothing about the
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from typing import Literal
 
 from agent.brains.rules.validators import cpf_check_digits, is_valid_cpf, normalize_phone
+from evals.scoring import fold
 
 Kind = Literal["cpf", "cnpj", "email", "phone", "cep", "address", "name"]
 
@@ -81,12 +81,6 @@ _NAME_PARTICLES = frozenset({"da", "das", "de", "do", "dos", "e"})
 def digits_of(text: str) -> str:
     """The ASCII digits of `text`, in order."""
     return "".join(char for char in text if char.isascii() and char.isdigit())
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "Júlia" and "julia" are one name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def _cnpj_check_digits(first_twelve: str) -> str:

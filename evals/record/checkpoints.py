@@ -18,6 +18,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from agent.nodes.guard import MEDIA_PLACEHOLDERS
+from evals.pii import digits_of
 from evals.record.conversation import Conversation, RecordedTurn
 
 NAME_KEYS = ("customer_first_name", "customer_name", "contact_name")
@@ -33,10 +34,6 @@ _MEDIA_BY_PLACEHOLDER = {text: kind for kind, text in MEDIA_PLACEHOLDERS.items()
 
 def _last_human_id(messages: Sequence[BaseMessage]) -> str | None:
     return next((m.id for m in reversed(messages) if isinstance(m, HumanMessage)), None)
-
-
-def _digits(value: Any) -> str:
-    return "".join(char for char in str(value) if char.isascii() and char.isdigit())
 
 
 def _payload_dicts(message: ToolMessage) -> list[dict[str, Any]]:
@@ -77,26 +74,26 @@ class _Seen:
     """Numbers the bot was told are not available (no such order, or not the customer's)."""
 
     def call(self, args: Mapping[str, Any]) -> None:
-        if number := _digits(args.get(ORDER_NUMBER_KEY) or ""):
+        if number := digits_of(str(args.get(ORDER_NUMBER_KEY) or "")):
             self.numbers.append(number)
 
     def result(self, message: ToolMessage) -> None:
         for item in _payload_dicts(message):
             self.names.extend(str(item[key]) for key in NAME_KEYS if item.get(key))
-            if number := _digits(item.get(ORDER_NUMBER_KEY) or ""):
+            if number := digits_of(str(item.get(ORDER_NUMBER_KEY) or "")):
                 self.numbers.append(number)
                 (self.refused if item.get("error") == UNAVAILABLE else self.given).add(number)
 
     def state(self, state: Mapping[str, Any]) -> None:
         """The orders a checkpoint names: requested, awaiting proof, proven or not found."""
         for number in state.get("verified_orders") or []:
-            self.numbers.append(_digits(number))
-            self.given.add(_digits(number))
+            self.numbers.append(digits_of(str(number)))
+            self.given.add(digits_of(str(number)))
         for key in ("request", "pending"):
-            if number := _digits((state.get(key) or {}).get(ORDER_NUMBER_KEY) or ""):
+            if number := digits_of(str((state.get(key) or {}).get(ORDER_NUMBER_KEY) or "")):
                 self.numbers.append(number)
         outcome = state.get("outcome") or {}
-        number = _digits(outcome.get(ORDER_NUMBER_KEY) or "")
+        number = digits_of(str(outcome.get(ORDER_NUMBER_KEY) or ""))
         if number and outcome.get("identity_check") == NOT_FOUND:
             self.numbers.append(number)
             self.refused.add(number)
