@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from evals.metrics import Record
+from evals.metrics import Record, pass_rate
 
 UPLOAD_PATH = "/api/v1/datasets/upload-experiment"
 DATASET_NAME = "atendente-dialogues"
@@ -64,10 +64,9 @@ def _actual(turns: Sequence[Record]) -> dict[str, Any]:
 
 def _scores(run: Record, judged: Sequence[Record]) -> list[dict[str, Any]]:
     checks = [check for turn in run["turns"] for check in turn["checks"]]
-    passed = sum(1 for check in checks if check["ok"])
     scores: list[dict[str, Any]] = [
         {"key": "passed", "score": 1 if run["passed"] else 0},
-        {"key": "assertion_pass_rate", "score": passed / len(checks) if checks else 1.0},
+        {"key": "assertion_pass_rate", "score": pass_rate(checks)},
         {"key": "leaks", "score": sum(len(turn.get("leaks") or []) for turn in run["turns"])},
     ]
     failed = [
