@@ -176,10 +176,8 @@ class CassetteTransport(httpx.AsyncBaseTransport):
         self.cassette = cassette
         self.mode = mode
         self.misses: list[Miss] = []
-        self._inner = inner if inner is not None or mode == "replay" else None
         self._owns_inner = inner is None and mode == "record"
-        if self._owns_inner:
-            self._inner = httpx.AsyncHTTPTransport()
+        self._inner = httpx.AsyncHTTPTransport() if self._owns_inner else inner
         self._queues: dict[str, list[Exchange]] = defaultdict(list)
         for exchange in cassette.exchanges:
             self._queues[exchange.key].append(exchange)
