@@ -113,6 +113,15 @@ class InboundIntake:
         """The verdict given to each of the customer's message ids, so a redelivery is known."""
         return f"{self._prefix}:admitted:{{{sender_id}}}"
 
+    def customer_keys(self, sender_id: str) -> list[str]:
+        """Every intake key that holds something of this customer, for erasing them."""
+        return [
+            self.burst_key(sender_id),
+            self.answered_key(sender_id),
+            self.last_seen_key(sender_id),
+            self.admitted_key(sender_id),
+        ]
+
     def _seen_key(self, message_id: str) -> str:
         return f"{self._prefix}:{{inbound}}:seen:{message_id}"
 
@@ -122,7 +131,7 @@ class InboundIntake:
         """Count the message against `flood` (none: no limit) and store it when allowed."""
         encoded = encode(message)
         sender = message.sender_id
-        counter = flood.key(sender) if flood else f"{self._prefix}:flood:{{{sender}}}"
+        counter = (flood or FloodGuard(self._prefix)).key(sender)  # unused without a guard
         code, repeat = await self._admit(
             keys=[counter, self.admitted_key(sender), self.burst_key(sender)]
             + [self.last_seen_key(sender)],

@@ -22,6 +22,8 @@ from redis.asyncio import Redis
 from integrations.redis.layout import thread_ref
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
+from server.flood import FloodGuard
+from server.inbound import InboundIntake
 from server.outbox import Outbox
 from tools.automations import whatsapp_id
 from tools.ticket_store import RedisTicketStore
@@ -73,6 +75,7 @@ class PrivacyService:
         self._window = window
         self._outbox = outbox
         self._prefix = prefix
+        self._intake = InboundIntake(client, prefix)
         self._exports_dir = exports_dir
         self._forget_cached = forget_cached
         self._tickets = tickets
@@ -96,11 +99,7 @@ class PrivacyService:
             await self._window.forget(wa_id)
             await self._outbox.forget(wa_id)
             await self._client.delete(
-                f"{self._prefix}:answered:{{{wa_id}}}",
-                f"{self._prefix}:burst:{{{wa_id}}}",
-                f"{self._prefix}:last-seen:{{{wa_id}}}",
-                f"{self._prefix}:flood:{{{wa_id}}}",
-                f"{self._prefix}:admitted:{{{wa_id}}}",
+                *self._intake.customer_keys(wa_id), FloodGuard(self._prefix).key(wa_id)
             )
             if self._tickets is not None:
                 await self._tickets.forget_sender(wa_id)
