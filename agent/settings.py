@@ -344,6 +344,11 @@ class Settings(BaseSettings):
         return secret.get_secret_value() if secret else None
 
     @property
+    def redis_address(self) -> str | None:
+        """`REDIS_URL` in clear, or None for the embedded server."""
+        return self.redis_url.get_secret_value() if self.redis_url else None
+
+    @property
     def model_configured(self) -> bool:
         """A model to talk to: a key (OpenAI's or Azure's) or an OpenAI-compatible server."""
         return self.llm_key is not None or self.openai_base_url is not None

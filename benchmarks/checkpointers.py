@@ -210,7 +210,7 @@ def _progress(console: Console, row: Row) -> None:
 
 async def _main(options: Options, console: Console) -> tuple[list[Row], dict[str, Any]]:
     settings = Settings(_env_file=None)
-    redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    redis_url = settings.redis_address
     postgres_url = os.environ.get("POSTGRES_URL") or None
     run = f"atendente-bench-{secrets.token_hex(4)}"
     with tempfile.TemporaryDirectory(prefix="atendente-bench-") as tmp:

@@ -92,7 +92,7 @@ async def _run(
     if main_task is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     settings = Settings(_env_file=None)
-    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    url = settings.redis_address
     run = f"atendente-bench-{secrets.token_hex(4)}"
     data_dir = work / "data"
     results = Results()

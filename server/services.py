@@ -67,7 +67,7 @@ class Services:
 @asynccontextmanager
 async def open_services(settings: Settings, *, run_workers: bool = True) -> AsyncIterator[Services]:
     """Open Redis, the store client and the graph context; run the in-process workers."""
-    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    url = settings.redis_address
     prefix = settings.redis_prefix
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(

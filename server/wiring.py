@@ -263,6 +263,6 @@ def build_saver(client: Redis, settings: Settings) -> RedisSaver:
 @asynccontextmanager
 async def open_checkpointer(settings: Settings) -> AsyncIterator[RedisSaver]:
     """Connect to `REDIS_URL`, or start the embedded server, and yield the saver."""
-    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    url = settings.redis_address
     async with open_redis(url, data_dir=settings.data_dir / "redis") as client:
         yield build_saver(client, settings)

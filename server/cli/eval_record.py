@@ -173,9 +173,7 @@ def record(
     if from_json is not None:
         conversations, empty, source = _from_json(from_json), 0, "an export file"
     else:
-        url = redis_url or (
-            settings_url.get_secret_value() if (settings_url := get_settings().redis_url) else None
-        )
+        url = redis_url or get_settings().redis_address
         try:
             conversations, empty, fetched = asyncio.run(_from_redis(url, thread or [], limit))
         except (RedisUnavailableError, EmbeddedRedisError, CorruptCheckpointError) as error:
