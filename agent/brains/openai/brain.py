@@ -241,12 +241,10 @@ class OpenAIBrain:
         understanding = state.get("understanding", {})
         if not tools:
             return AIMessage(content="")
-        if understanding.get("source", "rules") == "rules":
-            return await self._rules.act(state, tools)
-        if _tools_answered(state):
-            # The model chooses once per turn; what its results call for next (tracking for
-            # a shipped order, the payment link for an unpaid one) is fixed policy, so the
-            # rules add it without another model call.
+        # The rules plan turns they understood. On a model-routed turn the model chooses
+        # once; what its results call for next (tracking for a shipped order, the payment
+        # link for an unpaid one) is fixed policy, so the rules add it without another call.
+        if understanding.get("source", "rules") == "rules" or _tools_answered(state):
             return await self._rules.act(state, tools)
         offered = {tool.name for tool in tools}
         task = render("act", facts=_facts(state))
