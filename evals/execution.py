@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from agent.brains.openai.chat_model import ModelNotConfiguredError, build_chat_model
+from agent.brains.openai.chat_model import build_chat_model
 from agent.settings import Settings
 from evals.cassette import Cassette, CassetteTransport, Miss, recording_meta
 from evals.dialogue import Dialogue
@@ -112,23 +112,20 @@ async def execute(
         CassetteMissError: A replay met requests the cassette does not hold.
     """
     calls.validate(settings)
-    chosen = eval_settings(settings, brain_name, model)
-    cassette: Cassette | None = None
     recorder: CassetteTransport | None = None
+    if calls.mode == "record":
+        model_name = eval_settings(settings, brain_name, model).openai_model
+        meta = recording_meta(
+            brain=brain_name,
+            model=model_name if brain_name == "openai" else None,
+            dataset=dataset,
+        )
+        recorder = CassetteTransport(Cassette(meta=meta), "record", inner=transport)
+    elif calls.mode == "replay":
+        assert calls.cassette is not None
+        recorder = CassetteTransport(Cassette.load(calls.cassette), "replay")
     async with AsyncExitStack() as stack:
         client: httpx.AsyncClient | None = None
-        if calls.mode == "record":
-            cassette = Cassette(
-                meta=recording_meta(
-                    brain=brain_name,
-                    model=chosen.openai_model if brain_name == "openai" else None,
-                    dataset=dataset,
-                )
-            )
-            recorder = CassetteTransport(cassette, "record", inner=transport)
-        elif calls.mode == "replay":
-            assert calls.cassette is not None
-            recorder = CassetteTransport(Cassette.load(calls.cassette), "replay")
         if recorder is not None or transport is not None:
             client = await stack.enter_async_context(
                 httpx.AsyncClient(transport=recorder or transport)
@@ -154,12 +151,12 @@ async def execute(
                 report, judge, model=judge_name, concurrency=concurrency
             )
             report["summary"]["judge_pass_rate"] = report["judge"]["pass_rate"]
-    if calls.mode == "record" and cassette is not None and calls.cassette is not None:
-        cassette.save(calls.cassette)
-        report["run"]["cassette"] = {"path": str(calls.cassette), "exchanges": len(cassette)}
-    if calls.mode == "replay" and recorder is not None:
+    if recorder is not None:
+        assert calls.cassette is not None
         if recorder.misses:
             raise CassetteMissError(recorder.misses)
+        if calls.mode == "record":
+            recorder.cassette.save(calls.cassette)
         report["run"]["cassette"] = {
             "path": str(calls.cassette),
             "exchanges": len(recorder.cassette),
@@ -170,7 +167,6 @@ async def execute(
 __all__ = [
     "CassetteMissError",
     "ModelCalls",
-    "ModelNotConfiguredError",
     "RunSetupError",
     "execute",
 ]
