@@ -24,6 +24,7 @@ from evals.compare import (
     rate_text,
     summary_line,
 )
+from evals.report.markdown import escape, table
 from evals.saved_report import ReportError
 
 _COLORS = {"better": "green", "worse": "red", "same": "dim"}
@@ -110,19 +111,22 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     console.print(summary_line(comparison), highlight=False)
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
-
-
 def _md_changes(title: str, changes: tuple[DialogueChange, ...]) -> list[str]:
-    lines = [f"### {title} ({len(changes)})", "", "| dialogue | baseline | new | checks |"]
-    lines.append("| --- | --- | --- | --- |")
-    for change in changes:
-        checks = "<br>".join(_md_cell(_check_text(check)) for check in change.checks) or "—"
-        lines.append(
-            f"| `{change.id}` | {rate_text(change.before)} | {rate_text(change.after)} | {checks} |"
+    rows = [
+        (
+            f"`{change.id}`",
+            rate_text(change.before),
+            rate_text(change.after),
+            "<br>".join(escape(_check_text(check)) for check in change.checks) or "—",
         )
-    return [*lines, ""]
+        for change in changes
+    ]
+    return [
+        f"### {title} ({len(changes)})",
+        "",
+        *table(("dialogue", "baseline", "new", "checks"), rows),
+        "",
+    ]
 
 
 def comparison_markdown(comparison: Comparison) -> str:
@@ -131,18 +135,17 @@ def comparison_markdown(comparison: Comparison) -> str:
     lines = [
         f"## Eval comparison: {verdict}",
         "",
-        f"- baseline: {_md_cell(_run_label(comparison, 'before'))}",
-        f"- new: {_md_cell(_run_label(comparison, 'after'))}",
+        f"- baseline: {escape(_run_label(comparison, 'before'))}",
+        f"- new: {escape(_run_label(comparison, 'after'))}",
         f"- {summary_line(comparison)}",
         "",
-        "| metric | baseline | new | Δ |",
-        "| --- | ---: | ---: | ---: |",
+        *table(
+            ("metric", "baseline", "new", "Δ"),
+            [(m.name, _number(m.before), _number(m.after), _delta(m)) for m in comparison.metrics],
+            align="lrrr",
+        ),
+        "",
     ]
-    lines.extend(
-        f"| {m.name} | {_number(m.before)} | {_number(m.after)} | {_delta(m)} |"
-        for m in comparison.metrics
-    )
-    lines.append("")
     if comparison.regressions:
         lines.extend(_md_changes("Regressions", comparison.regressions))
     if comparison.improvements:
