@@ -55,7 +55,7 @@ _DIGITS = re.compile(r"(?<![\w.])\d{8,14}(?![\w])")
 _ADDRESS = re.compile(
     r"\b(?P<type>rua|r\.|avenida|av\.?|alameda|al\.|travessa|tv\.|estrada|est\.|rodovia|"
     r"rod\.|pra[çc]a|largo|servid[ãa]o|viela|beco)\s+(?P<name>[^\d\n,;:!?]{2,60}?)"
-    r"\s*,?\s*(?:n(?:[º°o]|úmero|umero)?\.?\s*)?(?P<number>\d{1,6})(?!\d)",
+    r"\s*,?\s*(?:n(?:[º°o]|úmero|umero)?\.?\s*|(?<![^\W\d_]))(?P<number>\d{1,6})(?!\d)",
     re.IGNORECASE,
 )
 _SCAN = re.compile(

@@ -167,6 +167,16 @@ def test_a_realistic_message_is_masked_and_order_data_stays() -> None:
     assert dict(masker.counts) == {"phone": 1, "name": 1, "cpf": 1, "address": 1, "cep": 1}
 
 
+def test_a_fake_name_after_a_street_abbreviation_is_not_read_as_an_address() -> None:
+    """The fake name Nome1 carries its counter; it is not a street named Nome at number 1."""
+    masked = "r. Nome1 000.000.001-91, Rua Exemplo 1"
+
+    assert Masker().mask(masked) == masked
+    assert Masker().mask("r. Flores 12, r. Flores, 12 e R. Flores nº12") == (
+        "r. Exemplo 1, r. Exemplo 1 e R. Exemplo 1"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
