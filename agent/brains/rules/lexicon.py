@@ -107,6 +107,9 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\bem que pe\b",
             r"\bconsta (?:como )?entregue\b",
             r"\bsaiu (?:para|pra) entrega\b",
+            # Asking for the buyer's data is asking about the order: identity comes first.
+            r"\b(?:e-?mail|cpf|endereco|telefone|celular|nome|dados) (?:do|da) (?:dono|dona"
+            r"|titular|comprador\w*|cliente|pessoa que comprou)\b",
             # "sera que sai essa semana?" asks about an order; "pra sair hoje" about buying one.
             r"(?<!pra )(?<!para )\b(?:sai|sair|saia|chega|chegar|chegue) (?:ainda )?(?:essa|esta"
             r"|nessa|nesta|ate|antes|hoje|amanha|a tempo)\b",
@@ -126,6 +129,8 @@ LEXICON: dict[Intent, tuple[Cue, ...]] = {
             r"\btransportadora\b",
             r"\bobjeto\b",
             r"\bcarteiro\b|\btentativa de entrega\b|\bnao (?:tava|estava) em casa\b",
+            r"\b(?:entregue|entregaram|entregou|deixaram|deixou) (?:pra|para|a|com) quem\b",
+            r"\bquem (?:recebeu|assinou|pegou)\b",
         ),
         *weak(r"\bcodigo\b", r"\b(?:jadlog|loggi|sedex|total express|j t)\b"),
     ),
