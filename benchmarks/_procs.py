@@ -142,7 +142,11 @@ class Processes:
 
 
 def child_env(redis_url: str, prefix: str, data_dir: Path, debounce: float) -> dict[str, str]:
-    """This process's environment, offline, pointed at the shared Redis under `prefix`."""
+    """This process's environment, offline, pointed at the shared Redis under `prefix`.
+
+    The brain is pinned to the rules: with `auto`, a model key in the caller's environment
+    would have the children think with the model, and the figures would measure its API.
+    """
     env = {key: value for key, value in os.environ.items() if key not in _ONLINE}
     for key in list(env):
         if key.startswith(("LANGSMITH_", "LANGCHAIN_")):
@@ -152,6 +156,7 @@ def child_env(redis_url: str, prefix: str, data_dir: Path, debounce: float) -> d
         ATENDENTE_REDIS_PREFIX=prefix,
         ATENDENTE_DATA_DIR=str(data_dir),
         ATENDENTE_DEBOUNCE_SECONDS=f"{debounce:g}",
+        ATENDENTE_BRAIN="rules",
         PYTHONUNBUFFERED="1",
     )
     return env
