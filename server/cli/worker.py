@@ -12,6 +12,7 @@ import signal
 
 from agent.settings import get_settings
 from server.cli.preflight import require_brain
+from server.event_loop import loop_name, run
 from server.gc_tuning import freeze_startup_objects
 from server.logs import configure_logging
 from server.services import open_services
@@ -24,7 +25,9 @@ async def _work() -> None:
         loop.add_signal_handler(signum, stop.set)
     async with open_services(get_settings(), run_workers=True):
         freeze_startup_objects()
-        logging.getLogger(__name__).info("worker started; waiting for messages")
+        logging.getLogger(__name__).info(
+            "worker started on %s; waiting for messages", loop_name(loop)
+        )
         await stop.wait()
 
 
@@ -32,4 +35,4 @@ def worker() -> None:
     """Consume the inbound and store-event streams until stopped (SIGTERM or Ctrl-C)."""
     require_brain(get_settings())
     configure_logging(logging.INFO)
-    asyncio.run(_work())
+    run(_work())
