@@ -13,7 +13,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.logs import JsonFormatter, RedactingFilter, configure_logging, redact
+from server.logs import (
+    REQUEST_LOGGERS,
+    JsonFormatter,
+    RedactingFilter,
+    configure_logging,
+    redact,
+)
 
 DDDS = [f"{a}{b}" for a in range(1, 10) for b in range(1, 10)]
 
@@ -183,9 +189,12 @@ def test_tracebacks_are_redacted() -> None:
 def root_logging() -> Iterator[logging.Logger]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    request_levels = {name: logging.getLogger(name).level for name in REQUEST_LOGGERS}
     yield root
     root.handlers = handlers
     root.setLevel(level)
+    for name, request_level in request_levels.items():
+        logging.getLogger(name).setLevel(request_level)
     logging.captureWarnings(False)
 
 
@@ -210,3 +219,16 @@ def test_plain_text_logging_is_redacted_too(
     logging.getLogger("tests.logs.plain").info("cliente %s", "ana@example.com")
     err = capsys.readouterr().err
     assert "tests.logs.plain: cliente [email]" in err
+
+
+def test_http_clients_log_each_request_only_when_debug_is_asked_for(
+    root_logging: logging.Logger,
+) -> None:
+    httpx_logger = logging.getLogger("httpx")
+
+    configure_logging(logging.INFO)
+    assert not httpx_logger.isEnabledFor(logging.INFO)
+    assert httpx_logger.isEnabledFor(logging.WARNING)
+
+    configure_logging("DEBUG")
+    assert httpx_logger.isEnabledFor(logging.INFO)
