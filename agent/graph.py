@@ -7,6 +7,9 @@ the server and the tests each choose where conversations live.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import get_args, get_type_hints
+
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -25,11 +28,29 @@ from agent.state import AgentState, TurnInput
 from agent.toolkit import ALL_TOOLS
 
 AgentGraph = CompiledStateGraph[AgentState, Context, TurnInput, AgentState]
+Builder = StateGraph[AgentState, Context, TurnInput, AgentState]
+
+
+def _add_router(builder: Builder, source: str, router: Callable[[AgentState], str]) -> None:
+    """Add `router` as the conditional edge out of `source`, run on the event loop.
+
+    LangGraph hands a plain function to a thread pool on every call: a thread hop per
+    routing decision, six in an order question. Routers are pure and take microseconds, so
+    a coroutine runs them where the turn already is. The coroutine hides the router's
+    `Literal` return type, from which LangGraph reads the edges, so they are passed on.
+    """
+    destinations = list(get_args(get_type_hints(router)["return"]))
+
+    async def route(state: AgentState) -> str:
+        return router(state)
+
+    route.__name__ = route.__qualname__ = router.__name__
+    builder.add_conditional_edges(source, route, destinations)
 
 
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> AgentGraph:
     """Wire the nodes and routers and compile them with `checkpointer`."""
-    builder = StateGraph(AgentState, context_schema=Context, input_schema=TurnInput)
+    builder: Builder = StateGraph(AgentState, context_schema=Context, input_schema=TurnInput)
     builder.add_node("guard", guard)
     builder.add_node("classify_intent", classify_intent)
     builder.add_node("verify_identity", verify_identity)
@@ -40,10 +61,10 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> AgentGr
     builder.add_node("human_mode", human_mode)
 
     builder.add_edge(START, "guard")
-    builder.add_conditional_edges("guard", after_guard)
-    builder.add_conditional_edges("classify_intent", after_classify)
-    builder.add_conditional_edges("verify_identity", after_verify)
-    builder.add_conditional_edges("act", after_act)
+    _add_router(builder, "guard", after_guard)
+    _add_router(builder, "classify_intent", after_classify)
+    _add_router(builder, "verify_identity", after_verify)
+    _add_router(builder, "act", after_act)
     builder.add_edge("tools", "act")
     builder.add_edge("handoff", "reply")
     builder.add_edge("reply", END)
