@@ -113,8 +113,13 @@ async def measure(
     workers: int,
     messages: int,
     progress: Callable[[str], None],
+    source: Path | None = None,
 ) -> ThroughputRow:
-    """Pre-load `messages` (one per customer), release them to `workers` processes, time it."""
+    """Pre-load `messages` (one per customer), release them to `workers` processes, time it.
+
+    `source` runs the workers from another checkout of the code (on this interpreter), for
+    comparing revisions; by default they run this one.
+    """
     intake = InboundIntake(client, prefix)
     queue = StreamQueue(client, intake.stream)
     outbox = StreamQueue(client, Outbox(client, prefix).stream)
@@ -122,6 +127,8 @@ async def measure(
     await _preload(intake, hooks[:-1])
     await client.xgroup_create(queue.stream, queue.group, id="$", mkstream=True)
     env = child_env(redis_url, prefix, data_dir, debounce=0)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     children = [
         processes.start(f"worker-{prefix}-{number}", worker_command(), env)
         for number in range(workers)

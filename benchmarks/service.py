@@ -59,7 +59,7 @@ class SharedRedis:
 
 
 @asynccontextmanager
-async def _shared_redis(url: str | None, data_dir: Path) -> AsyncIterator[SharedRedis]:
+async def shared_redis(url: str | None, data_dir: Path) -> AsyncIterator[SharedRedis]:
     """`REDIS_URL` when set, else one embedded Valkey that every child reaches by URL."""
     if url:
         async with open_redis(url) as client:
@@ -97,7 +97,7 @@ async def _run(
     data_dir = work / "data"
     results = Results()
     try:
-        async with _shared_redis(url, work / "redis") as redis:
+        async with shared_redis(url, work / "redis") as redis:
             prefixes: list[str] = []
 
             def prefix(name: str) -> str:
