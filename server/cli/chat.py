@@ -26,6 +26,7 @@ from agent.turn import TurnResult, run_turn
 from integrations.redis.connection import RedisUnavailableError
 from integrations.redis.embedded import EmbeddedRedisError
 from integrations.redis.encryption import EncryptionKeyError
+from server.cli.failure import CommandFailure
 from server.wiring import open_checkpointer, open_context
 
 DEFAULT_SENDER = "+5511987654321"
@@ -141,5 +142,4 @@ def chat(
         EncryptionKeyError,
         ValidationError,
     ) as error:
-        typer.echo(f"atendente: {error}", err=True)
-        raise typer.Exit(1) from None
+        raise CommandFailure("atendente")(error, code=1) from None

@@ -30,6 +30,7 @@ from evals.thresholds.gate import (
     gate,
     load_thresholds,
 )
+from server.cli.failure import CommandFailure
 
 eval_app = typer.Typer(
     name="eval",
@@ -38,9 +39,7 @@ eval_app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"atendente eval: {message}", err=True)
-    return typer.Exit(code)
+_fail = CommandFailure("atendente eval")
 
 
 def shown(path: Path) -> str:

@@ -26,6 +26,7 @@ from evals.compare import (
 )
 from evals.report.markdown import escape, table
 from evals.saved_report import ReportError
+from server.cli.failure import CommandFailure
 
 _COLORS = {"better": "green", "worse": "red", "same": "dim"}
 _ARROWS = {"better": "▲", "worse": "▼", "same": ""}
@@ -182,8 +183,7 @@ def compare(
     try:
         comparison = compare_files(baseline, new)
     except ReportError as error:
-        typer.echo(f"atendente eval compare: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise CommandFailure("atendente eval compare")(error) from None
     print_comparison(comparison, Console())
     if json_out is not None:
         _write(json_out, json.dumps(comparison.as_json(), ensure_ascii=False, indent=2) + "\n")

@@ -34,12 +34,10 @@ from integrations.redis.connection import RedisUnavailableError, open_redis
 from integrations.redis.embedded import EmbeddedRedisError
 from integrations.redis.layout import CorruptCheckpointError
 from integrations.redis.saver import RedisSaver
+from server.cli.failure import CommandFailure
 from server.wiring import build_nuvemshop, build_saver
 
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"atendente eval record: {message}", err=True)
-    return typer.Exit(2)
+_fail = CommandFailure("atendente eval record")
 
 
 def _thread_config(thread_id: str) -> RunnableConfig:

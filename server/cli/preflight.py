@@ -6,10 +6,9 @@ uvicorn's lifespan, which tells a store owner nothing.
 
 from __future__ import annotations
 
-import typer
-
 from agent.brains.openai.chat_model import ModelNotConfiguredError, build_chat_model
 from agent.settings import Settings
+from server.cli.failure import CommandFailure
 
 
 def require_brain(settings: Settings) -> None:
@@ -19,5 +18,4 @@ def require_brain(settings: Settings) -> None:
     try:
         build_chat_model(settings)
     except ModelNotConfiguredError as error:
-        typer.echo(f"atendente: {error}", err=True)
-        raise typer.Exit(2) from error
+        raise CommandFailure("atendente")(error) from error
