@@ -133,8 +133,12 @@ class InboundIntake:
         sender = message.sender_id
         counter = (flood or FloodGuard(self._prefix)).key(sender)  # unused without a guard
         code, repeat = await self._admit(
-            keys=[counter, self.admitted_key(sender), self.burst_key(sender)]
-            + [self.last_seen_key(sender)],
+            keys=[
+                counter,
+                self.admitted_key(sender),
+                self.burst_key(sender),
+                self.last_seen_key(sender),
+            ],
             args=[
                 message.message_id,
                 flood.limit if flood else 0,
