@@ -17,6 +17,14 @@ def current_turn(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
     return list(messages)
 
 
+def latest_customer_text(messages: Sequence[AnyMessage]) -> str:
+    """The text of the customer's latest message ('' before the first one)."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return str(message.content)
+    return ""
+
+
 def tool_results(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
     """This turn's tool results, each the tool's JSON payload plus its `tool` name."""
     results: list[dict[str, Any]] = []

@@ -10,7 +10,7 @@ from typing import Literal
 
 from langchain_core.messages import AIMessage
 
-from agent.nodes.classify_intent import ORDER_INTENTS
+from agent.intents import ORDER_INTENTS
 from agent.state import AgentState
 
 

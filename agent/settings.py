@@ -13,17 +13,9 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_HANDOFF_ROUTING: dict[str, str] = {
-    "refund": "financeiro",
-    "payment_problem": "financeiro",
-    "delivery_problem": "logistica",
-    "exchange_return": "trocas",
-    "cancel_shipped": "trocas",
-    "cancel_unshipped": "atendimento",
-    "human_request": "atendimento",
-    "identity_failed": "atendimento",
-    "unresolved": "atendimento",
-}
+from tools.handoff_reasons import DEFAULT_ROUTING
+
+DEFAULT_HANDOFF_ROUTING: dict[str, str] = dict(DEFAULT_ROUTING)
 
 
 DEMO_WEBHOOK_SECRET = "demo-app-secret"

@@ -13,6 +13,7 @@ from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
 from agent.understanding import Intent
+from tools.problems import ProblemType
 
 Awaiting = Literal["order_number", "identity"]
 
@@ -51,6 +52,8 @@ class Request(TypedDict, total=False):
     intents: list[Intent]
     order_number: str | None
     tracking_code: str | None
+    problem: ProblemType | None
+    """What went wrong, as the customer said it when they made the request."""
 
 
 class OutboundMessage(TypedDict, total=False):
@@ -94,6 +97,13 @@ class AgentState(TypedDict, total=False):
     """Proofs of identity that did not match, in a row."""
     verified_orders: list[str]
     """Order numbers this customer has proven to own."""
+    focus_order: str | None
+    """The order last talked about, which a follow-up ("e quando chega?") refers to."""
+    complaints: int
+    """Turns in which the customer reported a problem; the third goes to a person."""
+    handoff_seen_at: str | None
+    """When the customer last wrote while a person owns the thread (ISO time), so the bot
+    acknowledges the first message after a silence and only that one."""
     outcome: dict[str, Any]
     """Per turn: facts for the reply (verification result, empty message, media...)."""
     tool_rounds: int

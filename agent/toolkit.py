@@ -10,26 +10,25 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.tools import BaseTool, tool
 from langgraph.prebuilt import ToolRuntime
 
 from agent.context import Context
+from agent.intents import allowed_tools
 from agent.state import AgentState
 from agent.understanding import Intent
 from integrations.nuvemshop.errors import NuvemshopError
 from integrations.nuvemshop.models import Order
 from tools.financial import payment_info, refund_request
+from tools.handoff_reasons import HandoffReason
 from tools.identity import CustomerIdentity
 from tools.views import order_stage, order_summary
 
 logger = logging.getLogger(__name__)
 
 Runtime = ToolRuntime[Context, AgentState]
-HandoffReason = Literal[
-    "human_request", "exchange_return", "delivery_problem", "payment_problem", "unresolved"
-]
 
 
 def identity_of(state: AgentState) -> CustomerIdentity:
@@ -196,7 +195,7 @@ async def request_handoff(
     reason: HandoffReason, runtime: Runtime, order_number: str | None = None
 ) -> str:
     """Hand the conversation to a human department for `reason`."""
-    payload: dict[str, Any] = {"handoff": reason}
+    payload: dict[str, Any] = {"handoff": HandoffReason(reason).value}
     if order_number:
         order = await _owned_order(runtime, order_number)
         if not isinstance(order, dict):
@@ -215,19 +214,8 @@ ALL_TOOLS: tuple[BaseTool, ...] = (
     request_handoff,
 )
 
-TOOLS_BY_INTENT: dict[Intent, tuple[str, ...]] = {
-    "order_status": ("get_order", "list_my_orders", "track_order", "get_payment_info"),
-    "tracking": ("track_order", "track_package", "get_order"),
-    "payment": ("get_payment_info", "get_order", "request_handoff"),
-    "refund": ("request_refund", "get_order"),
-    "cancel": ("request_cancellation", "get_order"),
-    "exchange_return": ("request_handoff", "get_order"),
-    "human_agent": ("request_handoff",),
-    "provide_info": ("get_order", "list_my_orders"),
-}
-
 
 def tools_for(intents: list[Intent]) -> list[BaseTool]:
     """Only the tools the request's intents allow, so a brain cannot wander."""
-    allowed = {name for intent in intents for name in TOOLS_BY_INTENT.get(intent, ())}
+    allowed = allowed_tools(intents)
     return [t for t in ALL_TOOLS if t.name in allowed]

@@ -11,6 +11,8 @@ from typing import Literal, get_args
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
+from tools.problems import ProblemType
+
 Intent = Literal[
     "greeting",
     "order_status",
@@ -64,6 +66,12 @@ class Understanding(BaseModel):
     invalid: list[EntityKind] = Field(
         default_factory=list,
         description="Entity kinds the customer seemed to give but that failed validation.",
+    )
+    problem: ProblemType | None = Field(
+        None, description="What went wrong for the customer, if they report a problem."
+    )
+    upset: bool = Field(
+        False, description="The customer is angry or frustrated (shouting, '!!!', insults)."
     )
     source: UnderstandingSource = Field(
         "rules", description="Who understood the message; `fallback` when the model failed."

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from agent.brains.rules.classifier import classify
 from agent.brains.rules.complaints import says_not_received, says_paid
+from agent.intents import INTENT_SPECS
 
 Json = dict[str, Any]
 
@@ -35,16 +36,6 @@ BASE_URL = "http://scripted-model/v1"
 
 _FACTS = re.compile(r"```json\n(?P<facts>.*?)\n```", re.DOTALL)
 _DRAFT = re.compile(r"<<<DRAFT\n(?P<draft>.*?)\nDRAFT>>>", re.DOTALL)
-
-_TOOL_FOR_INTENT: dict[str, str] = {
-    "order_status": "get_order",
-    "tracking": "track_order",
-    "payment": "get_payment_info",
-    "refund": "request_refund",
-    "cancel": "request_cancellation",
-    "exchange_return": "request_handoff",
-    "human_agent": "request_handoff",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +115,30 @@ def _classification(body: Json) -> Json:
         "email": entities.get("email"),
         "cpf": entities.get("cpf"),
         "confidence": max(understanding.confidence, 0.6),
+        "problem": understanding.problem,
+        "upset": understanding.upset,
     }
+
+
+def _planned_call(intent: str, request: Json) -> ToolCallStep | None:
+    """The call the intent's spec plans for the request, as a careful model would make it."""
+    intent_spec = next((s for name, s in INTENT_SPECS.items() if name == intent), None)
+    plan = intent_spec.plan if intent_spec else None
+    if intent_spec is None or plan is None:
+        return None
+    number = request.get("order_number")
+    code = request.get("tracking_code")
+    if number and plan.with_order:
+        name, args = plan.with_order, {"order_number": number}
+    elif code and plan.with_code:
+        name, args = plan.with_code, {"tracking_code": code}
+    elif plan.without_order:
+        name, args = plan.without_order, {}
+    else:
+        return None
+    if name == "request_handoff" and intent_spec.handoff is not None:
+        args["reason"] = intent_spec.handoff.value
+    return ToolCallStep(name, args)
 
 
 def _tool_choice(body: Json) -> Reply:
@@ -137,25 +151,17 @@ def _tool_choice(body: Json) -> Reply:
     facts = json.loads(match.group("facts")) if match else {}
     request = facts.get("request") or {}
     offered = {t["function"]["name"] for t in body.get("tools", [])}
-    number = request.get("order_number")
     said = _text(messages[_last_user_index(messages)]) if messages else ""
     calls: list[ToolCallStep] = []
     for intent in request.get("intents") or []:
-        name = _TOOL_FOR_INTENT.get(intent)
-        args: Json = {"order_number": number} if number else {}
-        if intent == "tracking" and not number and request.get("tracking_code"):
-            name, args = "track_package", {"tracking_code": request["tracking_code"]}
-        elif intent == "order_status" and not number:
-            name, args = "list_my_orders", {}
-        elif name == "request_handoff":
-            reason = "exchange_return" if intent == "exchange_return" else "human_request"
-            args = {"reason": reason, **args}
-        if name in ("track_order", "track_package") and says_not_received(said):
-            args["customer_says_not_received"] = True
-        if name == "get_payment_info" and says_paid(said):
-            args["customer_says_paid"] = True
-        if name is not None and name in offered and (args or name == "list_my_orders"):
-            calls.append(ToolCallStep(name, args))
+        step = _planned_call(intent, request)
+        if step is None or step.name not in offered:
+            continue
+        if step.name in ("track_order", "track_package") and says_not_received(said):
+            step.args["customer_says_not_received"] = True
+        if step.name == "get_payment_info" and says_paid(said):
+            step.args["customer_says_paid"] = True
+        calls.append(step)
     return Reply(content="", tool_calls=tuple(calls))
 
 

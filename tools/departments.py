@@ -43,11 +43,6 @@ def with_hours(hours: dict[str, BusinessHours]) -> dict[str, Department]:
     }
 
 
-def base_reason(reason: str) -> str:
-    """The reason without a named department ("human_request:financeiro" -> "human_request")."""
-    return reason.partition(":")[0]
-
-
 class DepartmentRouter:
     """Maps a handoff reason to its department through the configured routing table."""
 
@@ -89,6 +84,8 @@ class Ticket:
     evidence: dict[str, Any] = field(default_factory=dict)
     """What the bot found (for example a stalled delivery), so no one asks the customer again."""
     closed: bool = False
+    replies: list[str] = field(default_factory=list)
+    """What the department wrote to the customer (kept by the in-memory store only)."""
 
 
 @runtime_checkable
@@ -117,6 +114,10 @@ class TicketStore(Protocol):
 
     async def close(self, ticket_id: str) -> None:
         """Mark a ticket done when the department gives the thread back."""
+        ...
+
+    async def replied(self, ticket_id: str) -> bool:
+        """Whether a person has written to the customer on this ticket, so the bot keeps quiet."""
         ...
 
 
@@ -159,6 +160,19 @@ class InMemoryTicketStore:
     async def get(self, ticket_id: str) -> Ticket | None:
         """Return the ticket, or None if unknown."""
         return self._tickets.get(ticket_id)
+
+    async def record_reply(self, ticket_id: str, text: str) -> bool:
+        """Record a department's reply; False when the ticket is unknown or closed."""
+        ticket = self._tickets.get(ticket_id)
+        if ticket is None or ticket.closed:
+            return False
+        ticket.replies.append(text)
+        return True
+
+    async def replied(self, ticket_id: str) -> bool:
+        """Whether the department has replied on this ticket."""
+        ticket = self._tickets.get(ticket_id)
+        return bool(ticket and ticket.replies)
 
     async def close(self, ticket_id: str) -> None:
         """Mark the ticket closed."""

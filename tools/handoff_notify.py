@@ -40,7 +40,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from tools.departments import Ticket, TicketStore, base_reason
+from tools.departments import Ticket, TicketStore
+from tools.handoff_reasons import spec_of
+from tools.problems import PROBLEMS, is_problem
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +50,7 @@ SIGNATURE_HEADER = "X-Atendente-Signature"
 EVENT = "ticket.opened"
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
-REASON_TEXTS = {
-    "refund": "pedido de reembolso",
-    "payment_problem": "problema no pagamento",
-    "delivery_problem": "problema na entrega",
-    "exchange_return": "troca ou devolução",
-    "cancel_shipped": "cancelamento de pedido já enviado",
-    "cancel_unshipped": "cancelamento de pedido",
-    "human_request": "cliente pediu para falar com uma pessoa",
-    "identity_failed": "não foi possível confirmar a identidade do cliente",
-    "unresolved": "o robô não conseguiu resolver",
-}
+PRIORITY_TEXTS = {"normal": "normal", "high": "alta", "urgent": "urgente"}
 PROBLEM_TEXTS = {
     "stalled": "entrega parada",
     "returned": "pacote devolvido",
@@ -83,8 +75,20 @@ def signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def reason_text(reason: str) -> str:
+    """The staff's words for a stored handoff reason; an unknown one is shown as stored."""
+    spec = spec_of(reason)
+    return spec.staff_text if spec else reason
+
+
 def _evidence_lines(evidence: Mapping[str, Any]) -> list[str]:
     lines = []
+    problem = evidence.get("problem")
+    if is_problem(problem):
+        spec = PROBLEMS[problem]
+        lines.append(
+            f"Problema relatado: {spec.staff_text} (prioridade {PRIORITY_TEXTS[spec.priority]})"
+        )
     for problem in evidence.get("delivery_problems") or []:
         kind = PROBLEM_TEXTS.get(str(problem.get("kind")), str(problem.get("kind")))
         days = problem.get("business_days_without_update")
@@ -97,7 +101,7 @@ def _evidence_lines(evidence: Mapping[str, Any]) -> list[str]:
 
 def notice_text(ticket: Ticket, url: str | None) -> str:
     """The pt-BR notice a department reads: ticket, reason, order, evidence, what to do."""
-    reason = REASON_TEXTS.get(base_reason(ticket.reason), ticket.reason)
+    reason = reason_text(ticket.reason)
     lines = [
         f"Novo atendimento #{ticket.id} ({ticket.department})",
         f"Motivo: {reason}",
@@ -129,7 +133,7 @@ def webhook_payload(ticket: Ticket, url: str | None) -> dict[str, Any]:
             "id": ticket.id,
             "department": ticket.department,
             "reason": ticket.reason,
-            "reason_text": REASON_TEXTS.get(base_reason(ticket.reason), ticket.reason),
+            "reason_text": reason_text(ticket.reason),
             "order_number": ticket.order_number,
             "opened_at": ticket.opened_at.isoformat(),
             "evidence": ticket.evidence,
@@ -307,6 +311,10 @@ class NotifyingTicketStore:
     async def append(self, ticket_id: str, text: str) -> None:
         """Record a customer message on the ticket."""
         await self._inner.append(ticket_id, text)
+
+    async def replied(self, ticket_id: str) -> bool:
+        """Whether the department has replied on this ticket."""
+        return await self._inner.replied(ticket_id)
 
     async def get(self, ticket_id: str) -> Ticket | None:
         """Read a ticket back."""

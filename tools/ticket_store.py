@@ -200,6 +200,11 @@ class RedisTicketStore:
         """Mark an open ticket active now, so the idle sweep leaves it alone."""
         return await self._record_activity(ticket_id, None, "")
 
+    async def replied(self, ticket_id: str) -> bool:
+        """Whether the department has replied on this ticket."""
+        count: Any = await self._client.llen(f"{self._ticket(ticket_id)}:out")
+        return bool(count)
+
     async def get(self, ticket_id: str) -> Ticket | None:
         """Read a ticket back with the customer's messages, or None if unknown or expired."""
         return (await self._load([ticket_id]))[0]

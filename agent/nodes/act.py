@@ -14,6 +14,15 @@ from agent.context import Context
 from agent.history import tool_results
 from agent.state import AgentState
 from agent.toolkit import tools_for
+from tools.problems import PROBLEMS
+
+
+def escalation(state: AgentState) -> str | None:
+    """The handoff a request's problem demands even when no tool asks for one."""
+    problem = state.get("request", {}).get("problem")
+    if problem and PROBLEMS[problem].person_now:
+        return PROBLEMS[problem].reason.value
+    return None
 
 
 def handoff_requested(state: AgentState) -> str | None:
@@ -28,7 +37,7 @@ def handoff_requested(state: AgentState) -> str | None:
 async def act(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the brain for the next tool calls, unless the round budget is spent."""
     rounds = int(state.get("tool_rounds") or 0)
-    update: dict[str, Any] = {"handoff_reason": handoff_requested(state)}
+    update: dict[str, Any] = {"handoff_reason": handoff_requested(state) or escalation(state)}
     if rounds >= runtime.context.limits.max_tool_rounds:
         return update
     intents = state.get("request", {}).get("intents", [])

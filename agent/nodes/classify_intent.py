@@ -1,7 +1,11 @@
 """`classify_intent`: what does the customer want, merged with what we were waiting for.
 
 A bare answer ("1001", an e-mail) only makes sense with the request that asked for it, so
-this node folds it into the pending request instead of treating it as a new one.
+this node folds it into the pending request; a new question replaces the pending one. A
+problem the customer only describes ("veio faltando um item") becomes the request it
+implies, and one that needs a person now (a legal threat, a customer nobody answered, a
+third complaint) goes straight to one; a threat about a named order first gathers the
+order's facts for that person (see `escalation`).
 """
 
 from __future__ import annotations
@@ -9,18 +13,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from agent.brains.rules.normalize import fold_accents
 from agent.context import Context
+from agent.history import latest_customer_text
+from agent.intents import NO_REQUEST, ORDER_INTENTS, PROBLEM_INTENTS
 from agent.state import AgentState, Request
 from agent.understanding import Intent, Understanding
+from tools.handoff_reasons import HandoffReason
+from tools.problems import PROBLEMS
 
-ORDER_INTENTS: frozenset[Intent] = frozenset(
-    {"order_status", "tracking", "payment", "refund", "cancel", "exchange_return"}
-)
-
+REPEATED_COMPLAINTS = 3
+"""The complaint that goes to a person at once, however it is phrased."""
 
 _NAMED_DEPARTMENTS = {
     "financeiro": re.compile(r"\bfinanceir[oa]\b"),
@@ -38,24 +43,25 @@ def named_department(text: str) -> str | None:
     return None
 
 
-def _latest_text(state: AgentState) -> str:
-    for message in reversed(state.get("messages", [])):
-        if isinstance(message, HumanMessage):
-            return str(message.content)
-    return ""
+def _intents(understanding: Understanding) -> list[Intent]:
+    """The request's intents; a described problem with no request asks what it implies."""
+    intents = list(understanding.intents or [understanding.intent])
+    if understanding.problem and all(intent in NO_REQUEST for intent in intents):
+        return [PROBLEM_INTENTS[understanding.problem]]
+    return intents
 
 
 def _request(understanding: Understanding, state: AgentState) -> Request:
     """The request to serve this turn: new intents, or the pending one with new answers."""
-    intents = list(understanding.intents or [understanding.intent])
+    intents = _intents(understanding)
     entities = understanding.entities
     pending = state.get("pending")
-    asks_something = any(i in ORDER_INTENTS or i == "human_agent" for i in intents)
-    if pending and not asks_something:
+    if pending and all(intent in NO_REQUEST for intent in intents):
         return Request(
             intents=list(pending.get("intents", [])),
             order_number=entities.get("order_number") or pending.get("order_number"),
             tracking_code=entities.get("tracking_code") or pending.get("tracking_code"),
+            problem=understanding.problem or pending.get("problem"),
         )
     if intents == ["provide_info"] and (entities.get("order_number") or entities.get("email")):
         intents = ["order_status"]
@@ -63,27 +69,52 @@ def _request(understanding: Understanding, state: AgentState) -> Request:
         intents = ["tracking"]  # a code on its own asks where that package is
     order_number = entities.get("order_number")
     if order_number is None and any(i in ORDER_INTENTS for i in intents):
-        verified = state.get("verified_orders") or []
-        order_number = verified[-1] if verified else None
+        order_number = state.get("focus_order")
     return Request(
-        intents=intents, order_number=order_number, tracking_code=entities.get("tracking_code")
+        intents=intents,
+        order_number=order_number,
+        tracking_code=entities.get("tracking_code"),
+        problem=understanding.problem,
     )
+
+
+def _handoff_reason(
+    understanding: Understanding, request: Request, text: str, complaints: int
+) -> str | None:
+    """Why this turn goes to a person before anything else, if it does."""
+    problem = understanding.problem
+    names_an_order = bool(request.get("order_number")) and any(
+        intent in ORDER_INTENTS for intent in request.get("intents", [])
+    )
+    if problem and PROBLEMS[problem].person_now and not names_an_order:
+        return PROBLEMS[problem].reason.value
+    if problem and complaints >= REPEATED_COMPLAINTS:
+        return HandoffReason.REPEATED_CONTACT.value
+    if "human_agent" in request.get("intents", []):
+        if problem:  # "ninguém me responde": the problem says why a person is needed
+            return PROBLEMS[problem].reason.value
+        named = named_department(text)
+        reason = HandoffReason.HUMAN_REQUEST.value
+        return f"{reason}:{named}" if named else reason
+    if understanding.source == "fallback" and understanding.intent == "other":
+        # The model failed and the rules cannot tell what this is: a person answers.
+        return HandoffReason.UNRESOLVED.value
+    return None
 
 
 async def classify_intent(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the brain what the message means and decide the request for this turn."""
-    understanding = await runtime.context.brain.understand(
-        _latest_text(state), awaiting=state.get("awaiting")
-    )
+    text = latest_customer_text(state.get("messages", []))
+    understanding = await runtime.context.brain.understand(text, awaiting=state.get("awaiting"))
     request = _request(understanding, state)
+    complaints = int(state.get("complaints") or 0) + (1 if understanding.problem else 0)
     update: dict[str, Any] = {
         "understanding": understanding.model_dump(),
         "request": request,
+        "complaints": complaints,
+        "focus_order": request.get("order_number") or state.get("focus_order"),
     }
-    if "human_agent" in request.get("intents", []):
-        named = named_department(_latest_text(state))
-        update["handoff_reason"] = f"human_request:{named}" if named else "human_request"
-    elif understanding.source == "fallback" and understanding.intent == "other":
-        # The model failed and the rules cannot tell what this is: a person answers.
-        update["handoff_reason"] = "unresolved"
+    reason = _handoff_reason(understanding, request, text, complaints)
+    if reason:
+        update["handoff_reason"] = reason
     return update

@@ -14,8 +14,22 @@ from langgraph.runtime import Runtime
 from agent.context import Context
 from agent.history import tool_results
 from agent.state import AgentState, Handoff
+from tools.problems import PROBLEMS
 
 logger = logging.getLogger(__name__)
+
+
+def _evidence(state: AgentState) -> dict[str, Any]:
+    """What the team should know without asking: the carrier's findings, the problem told."""
+    evidence: dict[str, Any] = {}
+    found = [r["problem"] for r in tool_results(state.get("messages", [])) if r.get("problem")]
+    if found:
+        evidence["delivery_problems"] = found
+    problem = state.get("request", {}).get("problem")
+    if problem:
+        evidence["problem"] = problem
+        evidence["priority"] = PROBLEMS[problem].priority
+    return evidence
 
 
 async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -24,13 +38,12 @@ async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any
     reason = state.get("handoff_reason") or "unresolved"
     department = context.departments.department_for(reason)
     request = state.get("request", {})
-    problems = [r["problem"] for r in tool_results(state.get("messages", [])) if r.get("problem")]
     ticket = await context.tickets.open(
         department=department.key,
         reason=reason,
         sender_id=state["identity"]["sender_id"],
         order_number=request.get("order_number"),
-        evidence={"delivery_problems": problems} if problems else None,
+        evidence=_evidence(state) or None,
     )
     logger.info(
         "handoff opened: ticket=%s department=%s reason=%s", ticket.id, department.key, reason
@@ -48,5 +61,6 @@ async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any
         "handoff": Handoff(department=department.key, ticket=ticket.id, reason=reason),
         "pending": None,
         "awaiting": None,
+        "handoff_seen_at": None,
         "outcome": outcome,
     }

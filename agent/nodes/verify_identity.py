@@ -2,7 +2,8 @@
 
 It applies the ownership rule before any tool runs, asks for what is missing (the order
 number, then the purchase e-mail or CPF) and hands off after too many wrong answers.
-What it tells the customer never depends on whose order a number is.
+What it tells the customer never depends on whose order a number is, nor on whether it
+exists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Context
+from agent.nodes.act import escalation
 from agent.state import AgentState, Identity, Request
 from integrations.nuvemshop.errors import NuvemshopError
 from tools.identity import CustomerIdentity
@@ -55,6 +57,10 @@ async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[
 
     def verdict(result: str, changes: dict[str, Any], **facts: Any) -> dict[str, Any]:
         outcome.update(identity_check=result, **facts)
+        if result not in ("verified", "listing") and "handoff_reason" not in changes:
+            # A threat does not wait for proof: a person takes it, shown nothing meanwhile.
+            if reason := escalation(state):
+                changes = {**settled, "handoff_reason": reason}
         return {"identity": identity, "outcome": outcome, **changes}
 
     if not number:
@@ -71,8 +77,8 @@ async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[
         logger.warning("ownership check failed: %s", type(error).__name__)
         return verdict("store_unavailable", {"handoff_reason": "unresolved"})
 
-    if lookup.status == "not_found":
-        return verdict("order_not_found", settled, order_number=number)
+    # An order that does not exist is treated as one that is not theirs: both ask for the
+    # same proof and fail the same way, so numbers cannot be probed for existence.
     if lookup.status == "ok":
         verified = [*(state.get("verified_orders") or []), number]
         return verdict("verified", {**settled, "verified_orders": verified, "failed_attempts": 0})

@@ -27,8 +27,9 @@ ORDER_NUMBER_KEY = "order_number"
 """The key of tool arguments and results that names an order."""
 UNAVAILABLE = "order_not_available"
 """The error of a tool result for an order that does not exist or is not the customer's."""
-NOT_FOUND = "order_not_found"
-"""The ownership check's verdict for an order number the store does not have."""
+UNPROVEN = frozenset({"ask_identity", "invalid_proof", "mismatch", "locked"})
+"""Ownership verdicts that showed the customer nothing of the order: whether it exists or
+not, the conversation replays the same, so one the store lacks can be left out."""
 _MEDIA_BY_PLACEHOLDER = {text: kind for kind, text in MEDIA_PLACEHOLDERS.items()}
 
 
@@ -85,7 +86,7 @@ class _Seen:
                 (self.refused if item.get("error") == UNAVAILABLE else self.given).add(number)
 
     def state(self, state: Mapping[str, Any]) -> None:
-        """The orders a checkpoint names: requested, awaiting proof, proven or not found."""
+        """The orders a checkpoint names: requested, awaiting proof or proven."""
         for number in state.get("verified_orders") or []:
             self.numbers.append(digits_of(str(number)))
             self.given.add(digits_of(str(number)))
@@ -93,9 +94,9 @@ class _Seen:
             if number := digits_of(str((state.get(key) or {}).get(ORDER_NUMBER_KEY) or "")):
                 self.numbers.append(number)
         outcome = state.get("outcome") or {}
-        number = digits_of(str(outcome.get(ORDER_NUMBER_KEY) or ""))
-        if number and outcome.get("identity_check") == NOT_FOUND:
-            self.numbers.append(number)
+        request = state.get("request") or {}
+        number = digits_of(str(request.get(ORDER_NUMBER_KEY) or ""))
+        if number and outcome.get("identity_check") in UNPROVEN:
             self.refused.add(number)
 
 
@@ -153,7 +154,8 @@ def conversation_from_checkpoints(
 
     The messages are those the latest checkpoint still holds (the app trims the history to
     its last turns). A handoff still open whose turn no checkpoint pins down is put on the
-    last turn the bot answered, since the bot is silent while a person owns the thread.
+    first turn whose reply gave its protocol; later replies while a person owns the thread
+    are only acknowledgements.
     Returns None for a thread with no customer message.
 
     Args:
@@ -170,9 +172,11 @@ def conversation_from_checkpoints(
     intents, opened = _per_turn_facts(states)
     open_handoff = latest.get("handoff")
     if open_handoff and not any(d.human_id in opened for d in drafts):
-        answered = [d for d in drafts if d.replies]
-        if answered and answered[-1].human_id:
-            opened[answered[-1].human_id] = str(open_handoff["department"])
+        ticket = str(open_handoff.get("ticket") or "")
+        told = [d for d in drafts if ticket and any(ticket in reply for reply in d.replies)]
+        answered = told or [d for d in drafts if d.replies][-1:]
+        if answered and answered[0].human_id:
+            opened[answered[0].human_id] = str(open_handoff["department"])
     turns = []
     for draft in drafts:
         media = _MEDIA_BY_PLACEHOLDER.get(draft.text)

@@ -35,7 +35,7 @@ async def test_stranger_sees_nothing_until_the_email_is_given(say: Say) -> None:
     assert wrong.tools == []
     for secret in ANA_PRIVATE:
         assert secret not in text_of(wrong)
-    assert "não conferem" in text_of(wrong)
+    assert "com esses dados" in text_of(wrong)
 
     right = await say("ana.souza@example.com", STRANGER)
     assert "AA123456785BR" in text_of(right)
@@ -59,8 +59,10 @@ async def test_three_wrong_proofs_hand_off_to_atendimento(say: Say) -> None:
     assert "protocolo" in text_of(result)
     for secret in ANA_PRIVATE:
         assert secret not in text_of(result)
-    silent = await say("alô??", STRANGER)
-    assert silent.path == ["guard", "human_mode"]
+    acknowledged = await say("alô??", STRANGER)
+    assert acknowledged.path == ["guard", "human_mode"]
+    assert "Recebi sua mensagem" in text_of(acknowledged)
+    silent = await say("tem alguém aí?", STRANGER)
     assert silent.messages == []
 
 
@@ -165,9 +167,10 @@ async def test_bad_input_always_gets_a_polite_answer(say: Say, message: str) -> 
     assert all(len(m["text"]) <= 4096 for m in result.messages)
 
 
-async def test_unknown_order_number_is_said_politely(say: Say) -> None:
-    result = await say("cadê o pedido 999999?", ANA)
-    assert "Não encontrei nenhum pedido" in text_of(result)
+async def test_an_unknown_order_asks_for_the_same_proof_as_someone_elses(say: Say) -> None:
+    unknown = await say("cadê o pedido 999999?", ANA)
+    assert "confirmar que o pedido *999999* é seu" in text_of(unknown)
+    assert unknown.tools == []
 
 
 async def test_malformed_email_when_asked_for_proof(say: Say) -> None:

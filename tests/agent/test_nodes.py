@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage, ToolMessage
@@ -107,7 +108,7 @@ async def test_verify_identity_verdicts(context: Context) -> None:
     missing = await verify_identity(
         state(request={"intents": ["order_status"], "order_number": "99999"}), rt
     )
-    assert missing["outcome"]["identity_check"] == "order_not_found"
+    assert missing["outcome"]["identity_check"] == "ask_identity"
 
     no_number = await verify_identity(state(request={"intents": ["payment"]}), rt)
     assert no_number["outcome"]["identity_check"] == "ask_order_number"
@@ -168,19 +169,63 @@ async def test_reply_always_writes_the_outbox(context: Context) -> None:
     assert isinstance(update["messages"][0], AIMessage)
 
 
-async def test_human_mode_records_and_stays_silent(
+async def test_human_mode_acknowledges_the_first_message_then_stays_quiet(
     context: Context, tickets: InMemoryTicketStore
 ) -> None:
     ticket = await tickets.open(
         department="atendimento", reason="human_request", sender_id="x", order_number=None
     )
-    current = state(
-        messages=[HumanMessage("ainda estou esperando")],
-        handoff={"department": "atendimento", "ticket": ticket.id, "reason": "human_request"},
+    handoff = {"department": "atendimento", "ticket": ticket.id, "reason": "human_request"}
+    first = await human_mode(
+        state(messages=[HumanMessage("ainda estou esperando")], handoff=handoff), runtime(context)
     )
-    update = await human_mode(current, runtime(context))
-    assert update == {"outbox": []}
-    assert ticket.messages == ["ainda estou esperando"]
+    assert [m["text"] for m in first["outbox"]] == [
+        f"Recebi sua mensagem, ela já está no seu atendimento *{ticket.id}* 🙏 "
+        "Em instantes alguém da equipe te responde por aqui."
+    ]
+    again = await human_mode(
+        state(
+            messages=[HumanMessage("alô")],
+            handoff=handoff,
+            handoff_seen_at=first["handoff_seen_at"],
+        ),
+        runtime(context),
+    )
+    assert again["outbox"] == []
+    assert ticket.messages == ["ainda estou esperando", "alô"]
+
+
+async def test_human_mode_acknowledges_again_after_a_silence_with_the_hours(
+    context: Context, tickets: InMemoryTicketStore
+) -> None:
+    ticket = await tickets.open(
+        department="trocas", reason="exchange_return", sender_id="x", order_number=None
+    )
+    handoff = {"department": "trocas", "ticket": ticket.id, "reason": "exchange_return"}
+    an_hour_before = (SUNDAY - timedelta(hours=1)).isoformat()
+    sunday = replace(context, clock=lambda: SUNDAY)
+    update = await human_mode(
+        state(messages=[HumanMessage("e aí?")], handoff=handoff, handoff_seen_at=an_hour_before),
+        runtime(sunday),
+    )
+    (message,) = update["outbox"]
+    assert "assim que voltar" in message["text"]
+    assert "segunda a sexta" in message["text"]
+
+
+async def test_human_mode_never_talks_over_a_person_who_replied(
+    context: Context, tickets: InMemoryTicketStore
+) -> None:
+    ticket = await tickets.open(
+        department="atendimento", reason="human_request", sender_id="x", order_number=None
+    )
+    assert await tickets.record_reply(ticket.id, "Oi, aqui é a Júlia, já vou ver seu pedido")
+    handoff = {"department": "atendimento", "ticket": ticket.id, "reason": "human_request"}
+    update = await human_mode(
+        state(messages=[HumanMessage("obrigada!")], handoff=handoff), runtime(context)
+    )
+    assert update["outbox"] == []
+    assert ticket.messages == ["obrigada!"]
 
 
 async def test_human_mode_keeps_photos_as_evidence(

@@ -71,6 +71,7 @@ async def test_quiet_tickets_are_released_and_active_ones_stay(
     assert [t.id for t in await tickets.list_open()] == [active]
     answer = await say(service, "qual o horário de vocês?", ANA)
     assert answer.messages and answer.handoff is None
+    # Bruno wrote an hour ago, so this message is not the first after a silence.
     assert (await say(service, "oi?", BRUNO)).messages == []
     assert await release_idle_threads(service.services, tickets, idle_for=timedelta(hours=4)) == []
 
@@ -85,7 +86,7 @@ async def test_a_ticket_the_thread_no_longer_waits_on_is_only_closed(
     found = await tickets.get(stale.id)
     assert found is not None
     assert await release_ticket(service.services, tickets, found) == "closed"
-    assert (await say(service, "oi", ANA)).messages == []
+    assert "human_mode" in (await say(service, "oi", ANA)).path
     assert [t.id for t in await tickets.list_open()] == [current]
 
 

@@ -49,11 +49,13 @@ from agent.brains.openai.output_guard import WHATSAPP_TEXT_LIMIT, check_reply
 from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, StoreProfile
 from agent.history import current_turn, tool_results
+from agent.intents import prompt_list
 from agent.prompts import prompt_version as current_prompt_version
 from agent.prompts import render
 from agent.settings import LLMPrice
 from agent.state import AgentState, Awaiting, OutboundMessage
 from agent.understanding import Understanding
+from tools.problems import PROBLEM_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +224,14 @@ class OpenAIBrain:
             return rules
         hint = _AWAITING_HINTS.get(awaiting or "", "")
         messages: list[AnyMessage] = [
-            SystemMessage(content=render("classify", awaiting_hint=hint)),
+            SystemMessage(
+                content=render(
+                    "classify",
+                    awaiting_hint=hint,
+                    intents=prompt_list(),
+                    problems=", ".join(PROBLEM_TYPES),
+                )
+            ),
             HumanMessage(content=text),
         ]
         try:

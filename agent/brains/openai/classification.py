@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from agent.brains.rules.validators import is_valid_cpf, is_valid_email, is_valid_s10
 from agent.understanding import Entities, Intent, Understanding
+from tools.problems import ProblemType
 
 
 class ModelReading(BaseModel):
@@ -25,6 +26,8 @@ class ModelReading(BaseModel):
     email: str | None = Field(description="E-mail address as typed.")
     cpf: str | None = Field(description="CPF as typed, digits only.")
     confidence: float = Field(ge=0.0, le=1.0, description="How sure you are, 0 to 1.")
+    problem: ProblemType | None = Field(None, description="The customer's problem, if any.")
+    upset: bool = Field(False, description="The customer is angry or frustrated.")
 
 
 def _digits(text: str) -> str:
@@ -59,5 +62,7 @@ def merge_reading(reading: ModelReading, rules: Understanding, text: str) -> Und
         entities=entities,
         confidence=reading.confidence,
         invalid=[kind for kind in rules.invalid if kind not in entities],
+        problem=rules.problem or reading.problem,
+        upset=rules.upset or reading.upset,
         source="model",
     )

@@ -24,6 +24,7 @@ from agent.brains.rules.discourse import (
 from agent.brains.rules.entities import EntityScan, scan_entities
 from agent.brains.rules.lexicon import LEXICON, PRIORITY, STRONG, WEAK
 from agent.brains.rules.normalize import find_emojis, split_clauses
+from agent.brains.rules.problems import is_upset, problems_in
 from agent.understanding import ENTITY_KINDS, EntityKind, Intent, Understanding
 
 MAX_INTENT_CHARS = 1000
@@ -202,10 +203,13 @@ def classify(text: str, *, awaiting: str | None = None) -> Understanding:
         intents = list(dict.fromkeys(intents))
     if INJECTION.search(" ".join(clauses)):
         confidence = min(confidence, 0.5)
+    found = problems_in(head)
     return Understanding(
         intent=intents[0],
         intents=intents,
         entities=scan.entities,
         confidence=confidence,
         invalid=scan.invalid,
+        problem=found[0] if found else None,
+        upset=is_upset(head),
     )

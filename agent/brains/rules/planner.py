@@ -11,11 +11,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import HumanMessage, ToolCall
+from langchain_core.messages import ToolCall
 
 from agent.brains.rules.complaints import says_not_received, says_paid
-from agent.history import tool_calls, tool_results
-from agent.state import AgentState
+from agent.history import latest_customer_text, tool_calls, tool_results
+from agent.intents import spec
+from agent.state import AgentState, Request
+from agent.understanding import Intent
 
 _FOLLOW_UP_STAGES = {"shipped", "delivered"}
 
@@ -25,54 +27,56 @@ def _call(name: str, **args: Any) -> ToolCall:
     return ToolCall(name=name, args=args, id=f"rules-{hashlib.sha1(key).hexdigest()[:12]}")
 
 
-def _latest_text(state: AgentState) -> str:
-    latest = next(
-        (m for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), None
-    )
-    return str(latest.content) if latest is not None else ""
-
-
 def _not_received(state: AgentState) -> dict[str, bool]:
     """The tracking flag for a customer who says the package never arrived."""
-    if says_not_received(_latest_text(state)):
+    if says_not_received(latest_customer_text(state.get("messages", []))):
         return {"customer_says_not_received": True}
     return {}
 
 
 def _paid(state: AgentState) -> dict[str, bool]:
     """The payment flag for a customer who says they already paid."""
-    if says_paid(_latest_text(state)):
+    if says_paid(latest_customer_text(state.get("messages", []))):
         return {"customer_says_paid": True}
     return {}
+
+
+def _flags(tool: str, state: AgentState) -> dict[str, bool]:
+    """What the customer claimed, for the tools that take it into account."""
+    if tool in ("track_order", "track_package"):
+        return _not_received(state)
+    if tool == "get_payment_info":
+        return _paid(state)
+    return {}
+
+
+def _intent_call(intent: Intent, request: Request, state: AgentState) -> ToolCall | None:
+    """The call an intent's plan makes for what the request carries."""
+    intent_spec = spec(intent)
+    tool_plan = intent_spec.plan
+    if tool_plan is None:
+        return None
+    number = request.get("order_number")
+    code = request.get("tracking_code")
+    args: dict[str, Any]
+    if number and tool_plan.with_order:
+        tool, args = tool_plan.with_order, {"order_number": number}
+    elif code and tool_plan.with_code:
+        tool, args = tool_plan.with_code, {"tracking_code": code}
+    elif tool_plan.without_order:
+        tool, args = tool_plan.without_order, {}
+    else:
+        return None
+    if tool == "request_handoff" and intent_spec.handoff is not None:
+        args["reason"] = intent_spec.handoff.value
+    return _call(tool, **args, **_flags(tool, state))
 
 
 def _first_round(state: AgentState) -> list[ToolCall]:
     """The calls that answer each intent of the request."""
     request = state.get("request", {})
-    number = request.get("order_number")
-    code = request.get("tracking_code")
-    flag = _not_received(state)
-    calls: list[ToolCall] = []
-    for intent in request.get("intents", []):
-        if intent == "order_status":
-            calls.append(
-                _call("get_order", order_number=number) if number else _call("list_my_orders")
-            )
-        elif intent == "tracking":
-            if number:
-                calls.append(_call("track_order", order_number=number, **flag))
-            elif code:
-                calls.append(_call("track_package", tracking_code=code, **flag))
-        elif intent == "payment" and number:
-            calls.append(_call("get_payment_info", order_number=number, **_paid(state)))
-        elif intent == "refund" and number:
-            calls.append(_call("request_refund", order_number=number))
-        elif intent == "cancel" and number:
-            calls.append(_call("request_cancellation", order_number=number))
-        elif intent == "exchange_return":
-            args = {"order_number": number} if number else {}
-            calls.append(_call("request_handoff", reason="exchange_return", **args))
-    return calls
+    calls = [_intent_call(intent, request, state) for intent in request.get("intents", [])]
+    return [call for call in calls if call is not None]
 
 
 def _follow_ups(state: AgentState) -> list[ToolCall]:

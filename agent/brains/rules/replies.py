@@ -12,10 +12,14 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from agent.brains.rules import order_replies
+from agent.brains.rules.identity_replies import identity_section
+from agent.brains.rules.openings import acknowledgement, greeting, salutation
 from agent.context import StoreProfile
 from agent.history import tool_results
+from agent.intents import spec
 from agent.state import AgentState, OutboundMessage
-from tools.departments import base_reason
+from agent.understanding import Intent
+from tools.handoff_reasons import spec_of
 
 MENU_BUTTONS = [
     {"id": "menu_order_status", "title": "Meu pedido"},
@@ -50,39 +54,6 @@ MEDIA_REPLIES = {
     ),
 }
 
-IDENTITY_REPLIES = {
-    "ask_order_number": (
-        "Claro! Me passa o número do pedido? Ele aparece no e-mail de "
-        "confirmação da compra (por exemplo: 1001)."
-    ),
-    "ask_identity": (
-        "Pra proteger seus dados, preciso confirmar que o pedido *{n}* é seu 🔒 "
-        "Me informa o e-mail ou o CPF usado na compra?"
-    ),
-    "invalid_proof": (
-        "Hmm, esse e-mail ou CPF parece incompleto 🤔 Confere e me manda de "
-        "novo? Pode ser o e-mail ou o CPF usado na compra."
-    ),
-    "mismatch": (
-        "Esses dados não conferem com o pedido *{n}*. Confere e me manda de novo o "
-        "e-mail ou o CPF usado na compra? Você tem mais {left} tentativa(s)."
-    ),
-    "order_not_found": (
-        "Não encontrei nenhum pedido com o número *{n}* 🤔 Confere se digitou "
-        "certinho? O número está no e-mail de confirmação da compra."
-    ),
-}
-
-HANDOFF_INTROS = {
-    "refund": "Pedidos de reembolso são analisados pelo nosso time financeiro.",
-    "identity_failed": "Não consegui confirmar seus dados por aqui.",
-    "unresolved": "Não consegui resolver isso por aqui agora.",
-    "cancel_shipped": "Como o pedido já foi enviado, o cancelamento vira uma devolução.",
-    "exchange_return": "Trocas e devoluções são cuidadas pelo nosso time de trocas.",
-    "delivery_problem": "Como essa entrega precisa de atenção, já deixei o rastreio anotado "
-    "para o time resolver com a transportadora.",
-}
-
 
 def _is_first_reply(state: AgentState) -> bool:
     """True when the bot has not spoken yet in this conversation."""
@@ -92,22 +63,9 @@ def _is_first_reply(state: AgentState) -> bool:
     )
 
 
-def _greeting(state: AgentState, store: StoreProfile, name: str | None) -> str:
-    hello = f"Oi, {name}!" if name else "Oi!"
-    if not _is_first_reply(state):
-        return f"{hello} 👋 Como posso te ajudar?"
-    return f"{hello} 👋 Aqui é o atendimento da {store.name}. Como posso te ajudar?"
-
-
-def _identity_section(outcome: dict[str, Any], number: str | None) -> str | None:
-    template = IDENTITY_REPLIES.get(str(outcome.get("identity_check")))
-    if template is None:
-        return None
-    return template.format(n=number or "", left=outcome.get("attempts_left", 1))
-
-
 def _handoff_section(handoff: dict[str, Any]) -> str:
-    intro = HANDOFF_INTROS.get(base_reason(handoff["reason"]), "")
+    reason = spec_of(handoff["reason"])
+    intro = reason.customer_intro if reason else ""
     when = (
         "Em instantes alguém continua com você por aqui."
         if handoff["open_now"]
@@ -147,29 +105,25 @@ def _tool_sections(state: AgentState, store: StoreProfile) -> tuple[list[str], s
     return sections, name
 
 
-def _info_sections(intents: list[str], store: StoreProfile) -> list[str]:
-    sections = []
-    if "store_info" in intents:
-        sections.append(
-            f"A {store.name} atende {store.hours}. Nosso site é {store.url} 🛍️\n"
-            f"Sobre trocas: {store.exchange_policy}"
-        )
-    if "product_info" in intents:
-        sections.append(
-            f"Tamanhos, estoque e preços ficam sempre atualizados no nosso site: "
-            f"{store.url} 🛍️ Se quiser, digite *atendente* que alguém da equipe "
-            "tira suas dúvidas."
-        )
-    if "thanks" in intents:
-        sections.append("Por nada! 😊 Se precisar de mais alguma coisa, é só chamar.")
-    return sections
+def _info_sections(intents: list[Intent], store: StoreProfile) -> list[str]:
+    """Answers that need no tool: the store's public facts, a thank-you."""
+    answers = (spec(intent).answer for intent in intents)
+    return [answer(store) for answer in answers if answer is not None]
 
 
-def _fallback(outcome: dict[str, Any]) -> str:
+def _fallback(state: AgentState) -> str:
+    outcome = state.get("outcome", {})
     if outcome.get("truncated"):
         return (
             "Sua mensagem ficou bem longa e eu não consegui entender o que você precisa 😅 "
             "Consegue resumir em poucas palavras?"
+        )
+    apology = acknowledgement(state)
+    if apology:
+        # An upset customer is never told "não entendi": they are offered a person.
+        return (
+            f"{apology} Me conta em poucas palavras o que aconteceu, ou digite *atendente* "
+            "que eu chamo uma pessoa da equipe."
         )
     return (
         "Desculpa, não entendi muito bem 😅 Posso te ajudar com status do pedido, rastreio, "
@@ -178,8 +132,8 @@ def _fallback(outcome: dict[str, Any]) -> str:
     )
 
 
-def compose_reply(state: AgentState, store: StoreProfile) -> list[OutboundMessage]:
-    """Assemble the turn's outgoing messages; there is always at least one."""
+def _special_turn(state: AgentState) -> list[OutboundMessage] | None:
+    """Empty and media-only turns, which have a fixed answer."""
     outcome = state.get("outcome", {})
     if outcome.get("empty"):
         text = (
@@ -189,25 +143,43 @@ def compose_reply(state: AgentState, store: StoreProfile) -> list[OutboundMessag
         return [OutboundMessage(type="buttons", text=text, buttons=MENU_BUTTONS)]
     media = outcome.get("media")
     if media and not state["inbound"].get("text"):
-        return [
-            OutboundMessage(type="text", text=MEDIA_REPLIES.get(media, MEDIA_REPLIES["document"]))
-        ]
+        text = MEDIA_REPLIES.get(media, MEDIA_REPLIES["document"])
+        return [OutboundMessage(type="text", text=text)]
+    return None
 
+
+def _sections(
+    state: AgentState, store: StoreProfile, opening: str | None
+) -> tuple[list[str], str | None]:
+    """The reply's paragraphs in order, without repeats, and the customer's first name."""
     request = state.get("request", {})
-    intents = [str(intent) for intent in request.get("intents", [])]
+    intents = list(request.get("intents", []))
     sections, name = _tool_sections(state, store)
-    identity = _identity_section(outcome, request.get("order_number"))
+    identity = identity_section(state.get("outcome", {}), request, acknowledged=opening is not None)
     if identity:
         sections.insert(0, identity)
     sections.extend(_info_sections(intents, store))
-    if handoff := outcome.get("handoff"):
+    if handoff := state.get("outcome", {}).get("handoff"):
         sections.append(_handoff_section(handoff))
+    return list(dict.fromkeys(sections)), name
 
-    if "greeting" in intents or (sections and _is_first_reply(state)):
-        greeting = _greeting(state, store, name)
-        if not sections:
-            return [OutboundMessage(type="buttons", text=greeting, buttons=MENU_BUTTONS)]
-        sections[0] = f"{greeting.split('👋')[0].strip()} {sections[0]}"
-    elif not sections:
-        return [OutboundMessage(type="buttons", text=_fallback(outcome), buttons=MENU_BUTTONS)]
+
+def compose_reply(state: AgentState, store: StoreProfile) -> list[OutboundMessage]:
+    """Assemble the turn's outgoing messages; there is always at least one."""
+    special = _special_turn(state)
+    if special is not None:
+        return special
+    intents = list(state.get("request", {}).get("intents", []))
+    opening = acknowledgement(state)
+    sections, name = _sections(state, store, opening)
+    if not sections:
+        if "greeting" in intents:
+            text = greeting(store.name, name, first=_is_first_reply(state))
+            return [OutboundMessage(type="buttons", text=text, buttons=MENU_BUTTONS)]
+        return [OutboundMessage(type="buttons", text=_fallback(state), buttons=MENU_BUTTONS)]
+    if opening:
+        sections[0] = f"{opening} {sections[0]}"
+    social_only = set(intents) <= {"thanks"}
+    if ("greeting" in intents or _is_first_reply(state)) and not social_only:
+        sections[0] = f"{salutation(name)} {sections[0]}"
     return [OutboundMessage(type="text", text="\n\n".join(sections))]

@@ -62,7 +62,8 @@ def items_phrase(items: list[dict[str, object]]) -> str:
     """'2x Camiseta Básica e 1x Boné' for the first few items."""
     names = [f"{item.get('quantity', 1)}x {item.get('name', '')}".strip() for item in items[:3]]
     if len(items) > 3:
-        names.append(f"mais {len(items) - 3} item(ns)")
+        rest = len(items) - 3
+        names.append(f"mais {rest} {'item' if rest == 1 else 'itens'}")
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " e " + names[-1]

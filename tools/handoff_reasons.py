@@ -1,0 +1,116 @@
+"""Why a conversation goes to a person: one enum, with its department and its words.
+
+Routing (the default department), the staff's notice and the customer's one-line
+explanation all read from `REASONS`, so adding a reason is one entry here and a test
+fails when an entry is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class HandoffReason(StrEnum):
+    """Every reason the bot hands a conversation to a human department."""
+
+    REFUND = "refund"
+    PAYMENT_PROBLEM = "payment_problem"
+    DELIVERY_PROBLEM = "delivery_problem"
+    EXCHANGE_RETURN = "exchange_return"
+    CANCEL_SHIPPED = "cancel_shipped"
+    CANCEL_UNSHIPPED = "cancel_unshipped"
+    HUMAN_REQUEST = "human_request"
+    IDENTITY_FAILED = "identity_failed"
+    UNRESOLVED = "unresolved"
+    LEGAL_THREAT = "legal_threat"
+    REPEATED_CONTACT = "repeated_contact"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonSpec:
+    """How one handoff reason is routed and told."""
+
+    department: str
+    """The department that takes it unless the store's routing says otherwise."""
+    staff_text: str
+    """What the department reads on the notice (pt-BR)."""
+    customer_intro: str
+    """The sentence before "Vou te passar para ..." that tells the customer why (pt-BR)."""
+
+
+REASONS: dict[HandoffReason, ReasonSpec] = {
+    HandoffReason.REFUND: ReasonSpec(
+        "financeiro",
+        "pedido de reembolso",
+        "Quem analisa e aprova reembolsos é o nosso time financeiro.",
+    ),
+    HandoffReason.PAYMENT_PROBLEM: ReasonSpec(
+        "financeiro",
+        "problema no pagamento",
+        "Quem confere pagamentos é o nosso time financeiro.",
+    ),
+    HandoffReason.DELIVERY_PROBLEM: ReasonSpec(
+        "logistica",
+        "problema na entrega",
+        "Como essa entrega precisa de atenção, já deixei o rastreio anotado para o time "
+        "resolver com a transportadora.",
+    ),
+    HandoffReason.EXCHANGE_RETURN: ReasonSpec(
+        "trocas",
+        "troca ou devolução",
+        "Quem analisa trocas e devoluções é o nosso time de trocas.",
+    ),
+    HandoffReason.CANCEL_SHIPPED: ReasonSpec(
+        "trocas",
+        "cancelamento de pedido já enviado",
+        "Como o pedido já foi enviado, o cancelamento vira uma devolução, e quem cuida disso "
+        "é o time de trocas.",
+    ),
+    HandoffReason.CANCEL_UNSHIPPED: ReasonSpec(
+        "atendimento",
+        "cancelamento de pedido",
+        "Quem confirma cancelamentos é a nossa equipe.",
+    ),
+    HandoffReason.HUMAN_REQUEST: ReasonSpec(
+        "atendimento", "cliente pediu para falar com uma pessoa", ""
+    ),
+    HandoffReason.IDENTITY_FAILED: ReasonSpec(
+        "atendimento",
+        "não foi possível confirmar a identidade do cliente",
+        "Não consegui confirmar seus dados por aqui.",
+    ),
+    HandoffReason.UNRESOLVED: ReasonSpec(
+        "atendimento",
+        "o robô não conseguiu resolver",
+        "Não consegui resolver isso por aqui agora.",
+    ),
+    HandoffReason.LEGAL_THREAT: ReasonSpec(
+        "atendimento",
+        "cliente menciona PROCON, Reclame Aqui ou processo",
+        "Quero que uma pessoa da equipe cuide do seu caso pessoalmente.",
+    ),
+    HandoffReason.REPEATED_CONTACT: ReasonSpec(
+        "atendimento",
+        "cliente diz que não consegue resposta ou já entrou em contato várias vezes",
+        "Você não deveria ter que pedir de novo, então vou passar direto para uma pessoa.",
+    ),
+}
+
+DEFAULT_ROUTING: dict[str, str] = {
+    reason.value: spec.department for reason, spec in REASONS.items()
+}
+"""Reason -> department, the default of the store's `ATENDENTE_HANDOFF_ROUTING`."""
+
+
+def base_reason(reason: str) -> str:
+    """The reason without a named department ("human_request:financeiro" -> "human_request")."""
+    return reason.partition(":")[0]
+
+
+def spec_of(reason: str) -> ReasonSpec | None:
+    """The spec of a stored reason string, or None for one this version does not know."""
+    try:
+        return REASONS[HandoffReason(base_reason(reason))]
+    except ValueError:
+        return None

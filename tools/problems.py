@@ -1,0 +1,167 @@
+"""The customer's problem, beside the intent: what went wrong, who fixes it, how urgent.
+
+"Veio faltando um item" and "veio quebrado" are both exchanges, but a good attendant
+answers each one differently and the team that picks the ticket up wants to know which.
+Each problem type is one entry of `PROBLEMS`: its handoff reason (and so its department),
+its priority, what the staff read and how the bot acknowledges it to the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeGuard, get_args
+
+from tools.handoff_reasons import HandoffReason
+
+ProblemType = Literal[
+    "missing_item",
+    "wrong_item",
+    "damaged",
+    "counterfeit",
+    "delivered_not_received",
+    "late",
+    "charged_not_confirmed",
+    "cancelled_not_refunded",
+    "no_response",
+    "legal_threat",
+]
+PROBLEM_TYPES: tuple[ProblemType, ...] = get_args(ProblemType)
+
+Priority = Literal["normal", "high", "urgent"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemSpec:
+    """How one kind of problem is routed, ranked and acknowledged."""
+
+    reason: HandoffReason
+    """The handoff it leads to when a person must act."""
+    priority: Priority
+    staff_text: str
+    """What the department reads on the ticket (pt-BR)."""
+    acknowledgements: tuple[str, ...]
+    """Openings of the first reply that name the problem; one is chosen per message."""
+    person_now: bool = False
+    """True when the conversation goes to a person at once, whatever the intent."""
+
+
+PROBLEMS: dict[ProblemType, ProblemSpec] = {
+    "missing_item": ProblemSpec(
+        HandoffReason.EXCHANGE_RETURN,
+        "high",
+        "item ou peça faltando no pedido",
+        (
+            "Poxa, sinto muito que seu pedido veio faltando item!",
+            "Que chato receber o pedido incompleto, sinto muito!",
+        ),
+    ),
+    "wrong_item": ProblemSpec(
+        HandoffReason.EXCHANGE_RETURN,
+        "high",
+        "produto diferente do comprado (tamanho, cor ou modelo)",
+        (
+            "Poxa, sinto muito que o produto veio diferente do que você comprou!",
+            "Que chato receber um produto diferente do que você escolheu, sinto muito!",
+        ),
+    ),
+    "damaged": ProblemSpec(
+        HandoffReason.EXCHANGE_RETURN,
+        "high",
+        "produto danificado ou com defeito",
+        (
+            "Poxa, sinto muito que o produto chegou com problema!",
+            "Que chato o produto ter chegado com defeito, sinto muito!",
+        ),
+    ),
+    "counterfeit": ProblemSpec(
+        HandoffReason.EXCHANGE_RETURN,
+        "urgent",
+        "cliente diz que o produto não é original",
+        (
+            "Entendo sua preocupação com a originalidade do produto, e isso é sério.",
+            "Levo muito a sério a dúvida sobre a originalidade do produto.",
+        ),
+    ),
+    "delivered_not_received": ProblemSpec(
+        HandoffReason.DELIVERY_PROBLEM,
+        "urgent",
+        "consta entregue, mas o cliente diz que não recebeu",
+        (
+            "Poxa, sinto muito! Consta como entregue e você não recebeu, isso precisa ser "
+            "resolvido.",
+            "Sinto muito por isso! Se o pedido aparece como entregue e não chegou até você, "
+            "vamos atrás.",
+        ),
+    ),
+    "late": ProblemSpec(
+        HandoffReason.DELIVERY_PROBLEM,
+        "normal",
+        "entrega atrasada ou parada",
+        (
+            "Poxa, sinto muito pela demora na entrega!",
+            "Entendo a espera, sinto muito que seu pedido ainda não chegou!",
+        ),
+    ),
+    "charged_not_confirmed": ProblemSpec(
+        HandoffReason.PAYMENT_PROBLEM,
+        "high",
+        "cliente pagou ou foi cobrado, mas o pagamento não aparece confirmado",
+        (
+            "Entendo, você pagou e o pedido não aparece como pago, sinto muito pelo transtorno!",
+            "Sinto muito pela confusão com o pagamento!",
+        ),
+    ),
+    "cancelled_not_refunded": ProblemSpec(
+        HandoffReason.REFUND,
+        "high",
+        "pedido cancelado sem o estorno do valor",
+        (
+            "Poxa, sinto muito que o valor ainda não voltou pra você!",
+            "Entendo, o pedido foi cancelado e o dinheiro ainda não voltou, sinto muito!",
+        ),
+    ),
+    "no_response": ProblemSpec(
+        HandoffReason.REPEATED_CONTACT,
+        "high",
+        "cliente não consegue resposta da loja ou já tentou várias vezes",
+        (
+            "Peço desculpas pela demora em te responder, você tem toda razão de estar chateado.",
+            "Sinto muito que você não conseguiu resposta até agora.",
+        ),
+    ),
+    "legal_threat": ProblemSpec(
+        HandoffReason.LEGAL_THREAT,
+        "urgent",
+        "cliente menciona PROCON, Reclame Aqui, processo ou advogado",
+        (
+            "Sinto muito por toda essa situação, entendo sua insatisfação.",
+            "Peço desculpas por tudo isso, entendo que você está bem chateado.",
+        ),
+        person_now=True,
+    ),
+}
+
+SEVERITY: tuple[ProblemType, ...] = (
+    "legal_threat",
+    "counterfeit",
+    "delivered_not_received",
+    "cancelled_not_refunded",
+    "charged_not_confirmed",
+    "missing_item",
+    "wrong_item",
+    "damaged",
+    "late",
+    "no_response",
+)
+"""Most serious first: when a message names several problems, the first one here leads."""
+
+
+def is_problem(value: object) -> TypeGuard[ProblemType]:
+    """Tell whether a stored value names a known problem type."""
+    return value in PROBLEMS
+
+
+def most_serious(found: list[ProblemType]) -> ProblemType | None:
+    """The problem that leads among several, or None for none."""
+    ranked = sorted(set(found), key=SEVERITY.index)
+    return ranked[0] if ranked else None
