@@ -70,6 +70,9 @@ class Understanding(BaseModel):
     problem: ProblemType | None = Field(
         None, description="What went wrong for the customer, if they report a problem."
     )
+    problem_confidence: float = Field(
+        0.0, ge=0.0, le=1.0, description="How likely the named problem is the right one."
+    )
     upset: bool = Field(
         False, description="The customer is angry or frustrated (shouting, '!!!', insults)."
     )

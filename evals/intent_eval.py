@@ -1,4 +1,4 @@
-"""Score an intent classifier against the labelled messages in `evals/data/intents.jsonl`.
+"""Score an intent classifier against the team-written messages in `agent/nlu/data/written.jsonl`.
 
 Any brain can be scored: `evaluate` takes the classify function, so the rules brain and the
 LLM brain are measured on the same sentences with the same arithmetic.
@@ -24,7 +24,7 @@ from agent.understanding import (
     Understanding,
 )
 
-DEFAULT_DATASET = Path(__file__).parent / "data" / "intents.jsonl"
+DEFAULT_DATASET = Path(__file__).parents[1] / "agent" / "nlu" / "data" / "written.jsonl"
 """The hand-labelled pt-BR customer messages shipped with the project."""
 
 

@@ -29,6 +29,12 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = get_args(ProblemType)
 
 Priority = Literal["normal", "high", "urgent"]
 
+NAMED = 0.8
+"""From this confidence on, the bot names the problem ("veio faltando item") and counts it."""
+LIKELY = 0.5
+"""From this confidence on, the problem is acted on: the reply opens with sympathy, a
+message that only describes it asks what the problem implies, and tickets carry it."""
+
 
 @dataclass(frozen=True, slots=True)
 class ProblemSpec:
@@ -41,9 +47,17 @@ class ProblemSpec:
     """What the department reads on the ticket (pt-BR)."""
     acknowledgements: tuple[str, ...]
     """Openings of the first reply that name the problem; one is chosen per message."""
+    general: str
+    """The opening when the problem is only likely: sympathy without naming the detail."""
     person_now: bool = False
     """True when the conversation goes to a person at once, whatever the intent."""
 
+
+PRODUCT = "Poxa, sinto muito pelo problema com o seu pedido!"
+DELIVERY = "Poxa, sinto muito pelo problema com a entrega!"
+MONEY = "Sinto muito pelo transtorno com o valor da sua compra!"
+WAITING = "Peço desculpas pela demora em te dar uma resposta."
+SITUATION = "Sinto muito por toda essa situação."
 
 PROBLEMS: dict[ProblemType, ProblemSpec] = {
     "missing_item": ProblemSpec(
@@ -54,6 +68,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Poxa, sinto muito que seu pedido veio faltando item!",
             "Que chato receber o pedido incompleto, sinto muito!",
         ),
+        PRODUCT,
     ),
     "wrong_item": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
@@ -63,6 +78,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Poxa, sinto muito que o produto veio diferente do que você comprou!",
             "Que chato receber um produto diferente do que você escolheu, sinto muito!",
         ),
+        PRODUCT,
     ),
     "damaged": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
@@ -72,6 +88,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Poxa, sinto muito que o produto chegou com problema!",
             "Que chato o produto ter chegado com defeito, sinto muito!",
         ),
+        PRODUCT,
     ),
     "counterfeit": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
@@ -81,6 +98,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Entendo sua preocupação com a originalidade do produto, e isso é sério.",
             "Levo muito a sério a dúvida sobre a originalidade do produto.",
         ),
+        PRODUCT,
     ),
     "delivered_not_received": ProblemSpec(
         HandoffReason.DELIVERY_PROBLEM,
@@ -92,6 +110,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Sinto muito por isso! Se o pedido aparece como entregue e não chegou até você, "
             "vamos atrás.",
         ),
+        DELIVERY,
     ),
     "late": ProblemSpec(
         HandoffReason.DELIVERY_PROBLEM,
@@ -101,6 +120,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Poxa, sinto muito pela demora na entrega!",
             "Entendo a espera, sinto muito que seu pedido ainda não chegou!",
         ),
+        DELIVERY,
     ),
     "charged_not_confirmed": ProblemSpec(
         HandoffReason.PAYMENT_PROBLEM,
@@ -110,6 +130,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Entendo, você pagou e o pedido não aparece como pago, sinto muito pelo transtorno!",
             "Sinto muito pela confusão com o pagamento!",
         ),
+        MONEY,
     ),
     "cancelled_not_refunded": ProblemSpec(
         HandoffReason.REFUND,
@@ -119,6 +140,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Poxa, sinto muito que o valor ainda não voltou pra você!",
             "Entendo, o pedido foi cancelado e o dinheiro ainda não voltou, sinto muito!",
         ),
+        MONEY,
     ),
     "no_response": ProblemSpec(
         HandoffReason.REPEATED_CONTACT,
@@ -128,6 +150,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Peço desculpas pela demora em te responder, você tem toda razão de estar chateado.",
             "Sinto muito que você não conseguiu resposta até agora.",
         ),
+        WAITING,
     ),
     "legal_threat": ProblemSpec(
         HandoffReason.LEGAL_THREAT,
@@ -137,6 +160,7 @@ PROBLEMS: dict[ProblemType, ProblemSpec] = {
             "Sinto muito por toda essa situação, entendo sua insatisfação.",
             "Peço desculpas por tudo isso, entendo que você está bem chateado.",
         ),
+        SITUATION,
         person_now=True,
     ),
 }

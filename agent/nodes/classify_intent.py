@@ -22,7 +22,7 @@ from agent.intents import NO_REQUEST, ORDER_INTENTS, PROBLEM_INTENTS
 from agent.state import AgentState, Request
 from agent.understanding import Intent, Understanding
 from tools.handoff_reasons import HandoffReason
-from tools.problems import PROBLEMS
+from tools.problems import LIKELY, NAMED, PROBLEMS, ProblemType
 
 REPEATED_COMPLAINTS = 3
 """The complaint that goes to a person at once, however it is phrased."""
@@ -43,11 +43,19 @@ def named_department(text: str) -> str | None:
     return None
 
 
+def likely_problem(understanding: Understanding) -> ProblemType | None:
+    """The customer's problem when it is likely enough to act on."""
+    if understanding.problem and understanding.problem_confidence >= LIKELY:
+        return understanding.problem
+    return None
+
+
 def _intents(understanding: Understanding) -> list[Intent]:
     """The request's intents; a described problem with no request asks what it implies."""
     intents = list(understanding.intents or [understanding.intent])
-    if understanding.problem and all(intent in NO_REQUEST for intent in intents):
-        return [PROBLEM_INTENTS[understanding.problem]]
+    problem = likely_problem(understanding)
+    if problem and all(intent in NO_REQUEST for intent in intents):
+        return [PROBLEM_INTENTS[problem]]
     return intents
 
 
@@ -61,7 +69,7 @@ def _request(understanding: Understanding, state: AgentState) -> Request:
             intents=list(pending.get("intents", [])),
             order_number=entities.get("order_number") or pending.get("order_number"),
             tracking_code=entities.get("tracking_code") or pending.get("tracking_code"),
-            problem=understanding.problem or pending.get("problem"),
+            problem=likely_problem(understanding) or pending.get("problem"),
         )
     if intents == ["provide_info"] and (entities.get("order_number") or entities.get("email")):
         intents = ["order_status"]
@@ -74,7 +82,7 @@ def _request(understanding: Understanding, state: AgentState) -> Request:
         intents=intents,
         order_number=order_number,
         tracking_code=entities.get("tracking_code"),
-        problem=understanding.problem,
+        problem=likely_problem(understanding),
     )
 
 
@@ -82,7 +90,7 @@ def _handoff_reason(
     understanding: Understanding, request: Request, text: str, complaints: int
 ) -> str | None:
     """Why this turn goes to a person before anything else, if it does."""
-    problem = understanding.problem
+    problem = likely_problem(understanding)
     names_an_order = bool(request.get("order_number")) and any(
         intent in ORDER_INTENTS for intent in request.get("intents", [])
     )
@@ -107,7 +115,8 @@ async def classify_intent(state: AgentState, runtime: Runtime[Context]) -> dict[
     text = latest_customer_text(state.get("messages", []))
     understanding = await runtime.context.brain.understand(text, awaiting=state.get("awaiting"))
     request = _request(understanding, state)
-    complaints = int(state.get("complaints") or 0) + (1 if understanding.problem else 0)
+    named = understanding.problem and understanding.problem_confidence >= NAMED
+    complaints = int(state.get("complaints") or 0) + (1 if named else 0)
     update: dict[str, Any] = {
         "understanding": understanding.model_dump(),
         "request": request,

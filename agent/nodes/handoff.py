@@ -62,5 +62,6 @@ async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any
         "pending": None,
         "awaiting": None,
         "handoff_seen_at": None,
+        "complaints": 0,
         "outcome": outcome,
     }

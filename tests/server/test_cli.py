@@ -115,7 +115,7 @@ def test_classify_prints_one_json_line_per_message() -> None:
 
 
 def test_classify_eval_prints_accuracy() -> None:
-    labelled = Path(__file__).parents[2] / "evals" / "data" / "intents.jsonl"
+    labelled = Path(__file__).parents[2] / "agent" / "nlu" / "data" / "written.jsonl"
     result = runner.invoke(app, ["classify", "--eval", str(labelled)])
     assert result.exit_code == 0, result.output
     assert "accuracy" in result.output.lower()

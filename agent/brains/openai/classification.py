@@ -13,6 +13,9 @@ from agent.brains.rules.validators import is_valid_cpf, is_valid_email, is_valid
 from agent.understanding import Entities, Intent, Understanding
 from tools.problems import ProblemType
 
+MODEL_PROBLEM_CONFIDENCE = 0.9
+"""How far a problem the language model names is trusted (it read the whole message)."""
+
 
 class ModelReading(BaseModel):
     """The structured output asked of the model."""
@@ -63,6 +66,7 @@ def merge_reading(reading: ModelReading, rules: Understanding, text: str) -> Und
         confidence=reading.confidence,
         invalid=[kind for kind in rules.invalid if kind not in entities],
         problem=rules.problem or reading.problem,
+        problem_confidence=rules.problem_confidence if rules.problem else MODEL_PROBLEM_CONFIDENCE,
         upset=rules.upset or reading.upset,
         source="model",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from agent.brains.rules.slang import SLANG
 
@@ -47,6 +48,8 @@ class NormalizedText:
 def is_emoji(char: str) -> bool:
     """Tell whether a character is an emoji or an emoji modifier rather than text."""
     code = ord(char)
+    if code < 0x80:
+        return False  # plain ASCII, nearly every character of a message
     if any(low <= code <= high for low, high in _EMOJI_RANGES):
         return True
     return unicodedata.category(char) == "So"
@@ -75,8 +78,12 @@ def _expand_slang(words: list[str]) -> list[str]:
     return expanded
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
-    """Fold one piece of text into the lexicon's spelling, punctuation dropped."""
+    """Fold one piece of text into the lexicon's spelling, punctuation dropped.
+
+    Cached: the lexicon, the problem cues and the model each read the same message.
+    """
     text = _ORDINAL.sub(" numero ", text)
     text = "".join(" " if is_emoji(char) else char for char in text)
     text = _SHORT_PREPOSITION.sub(lambda m: f" {_PREPOSITIONS[m.group(1).lower()]} ", text)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from agent.state import AgentState
 from agent.understanding import Understanding
-from tools.problems import PROBLEMS
+from tools.problems import LIKELY, NAMED, PROBLEMS
 
 APOLOGIES = (
     "Sinto muito pelo transtorno, vou te ajudar com isso.",
@@ -41,8 +41,11 @@ def acknowledgement(state: AgentState) -> str | None:
     if understanding is None:
         return None
     seed = state["inbound"].get("text") or ""
-    if understanding.problem:
-        return pick(PROBLEMS[understanding.problem].acknowledgements, seed)
+    problem, confidence = understanding.problem, understanding.problem_confidence
+    if problem and confidence >= NAMED:
+        return pick(PROBLEMS[problem].acknowledgements, seed)
+    if problem and confidence >= LIKELY:
+        return PROBLEMS[problem].general
     if understanding.upset:
         return pick(APOLOGIES, seed)
     return None

@@ -14,9 +14,12 @@ from tools.problems import ProblemType, most_serious
 
 _CUES: dict[ProblemType, re.Pattern[str]] = {
     "legal_threat": re.compile(
-        r"\bprocon\b|\breclame ?aqui\b|\bprocess(?:ar|o|arei|ando)\b|\badvogad[oa]s?\b"
-        r"|\bjustica\b|\bjuizado\b|\bpequenas causas\b|\bacao judicial\b|\bdanos morais\b"
-        r"|\bconsumidor gov\b|\bdenunci(?:ar|arei|a|o)\b"
+        r"\bprocon\b|\bprocess(?:ar|arei|aremos|ando)\b|\bentrar (?:com (?:uma )?acao|na justica)\b"
+        r"|\b(?:meu|minha|um|uma|o|a|com|pelo|pela) advogad[oa]\b|\bjuizado\b|\bpequenas causas\b"
+        r"|\bacao judicial\b|\bjudicialmente\b|\bvia judicial\b|\bdanos morais\b"
+        r"|\b(?:vou|irei|vamos) (?:abrir|fazer|registrar|colocar|postar|reclamar|denunciar)"
+        r"(?: \w+){0,4} (?:reclame ?aqui|consumidor gov)\b|\b(?:vou|irei) denunciar\b"
+        r"|\bmeios legais\b|\bmedidas (?:legais|judiciais|cabiveis)\b"
     ),
     "no_response": re.compile(
         r"\bninguem (?:me )?(?:responde|respondeu|atende|atendeu|resolve|resolveu|retorna)\b"

@@ -1,0 +1,1 @@
+"""Statistical understanding trained by the project from the labelled messages it ships."""

@@ -1,0 +1,88 @@
+"""Understanding a message offline: the lexicon and the trained model, each where it is best.
+
+- The lexicon keeps the entities (order numbers, tracking codes, e-mails, CPFs, validated)
+  and the bare answers ("1001" after we asked for the order number), which need the
+  conversation's context rather than statistics.
+- The trained model names the main intent, with a calibrated probability of being right,
+  which is what `ATENDENTE_RULES_CONFIDENCE` compares against. When the model is unsure
+  (no intent above one half) and the lexicon has one clear reading that the model finds
+  plausible, the lexicon breaks the tie; the confidence stays the model's probability of
+  the chosen intent, so such a turn still goes to the language model where one is set.
+- The problem is the lexicon's when one of its high-precision cues fires, else the model's,
+  with the model's probability, so the reply names it only when it is likely right.
+- Further requests come from the model's multi-intent reading and the lexicon's clauses
+  ("cadê meu pedido e me manda o boleto").
+"""
+
+from __future__ import annotations
+
+from sklearn import config_context
+
+from agent.brains.rules.classifier import classify
+from agent.brains.rules.discourse import INJECTION
+from agent.brains.rules.normalize import normalize
+from agent.intents import NO_REQUEST
+from agent.nlu.model import Reading, UnderstandingModel
+from agent.understanding import Intent, Understanding
+
+INJECTED_CONFIDENCE = 0.5
+"""A message that tries to steer the bot is never trusted enough to skip the model."""
+UNSURE = 0.5
+"""Below this top probability the model is unsure and the lexicon may break the tie."""
+PLAUSIBLE = 0.25
+"""The least probability the model must give the lexicon's reading for it to be taken."""
+CLEAR_READING = 0.9
+"""The lexicon's confidence for one uncontested strong cue."""
+
+
+def _main_intent(reading: Reading, rules: Understanding) -> Intent:
+    """The model's intent, or the lexicon's clear reading when the model is unsure.
+
+    An unsure guess at `human_agent` is never taken on the model's word alone: it would
+    hand the conversation to a person that nobody asked for.
+    """
+    if reading.intent == "human_agent" != rules.intent and reading.confidence < UNSURE:
+        return rules.intent
+    if (
+        reading.confidence < UNSURE
+        and rules.confidence >= CLEAR_READING
+        and reading.probabilities.get(rules.intent, 0.0) >= PLAUSIBLE
+    ):
+        return rules.intent
+    return reading.intent
+
+
+def _with_tracking(intents: list[Intent], has_code: bool) -> list[Intent]:
+    """Quoting a tracking code makes "where is my order" a question about that shipment."""
+    if not has_code:
+        return intents
+    swapped: list[Intent] = ["tracking" if i == "order_status" else i for i in intents]
+    return list(dict.fromkeys(swapped))
+
+
+def understand(text: str, model: UnderstandingModel, *, awaiting: str | None) -> Understanding:
+    """The understanding of one customer message, without any network call."""
+    rules = classify(text, awaiting=awaiting)
+    if rules.intent == "provide_info" or not text.strip():
+        return rules
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        reading = model.read(text, rules)
+    main = _main_intent(reading, rules)
+    intents: list[Intent] = [main]
+    intents += [i for i in reading.others if i not in NO_REQUEST]
+    if len(rules.intents) > 1:
+        intents += [i for i in rules.intents if i not in NO_REQUEST]
+    intents = _with_tracking(list(dict.fromkeys(intents)), "tracking_code" in rules.entities)
+    confidence = reading.probabilities.get(main, 0.0)
+    if INJECTION.search(normalize(text)):
+        confidence = min(confidence, INJECTED_CONFIDENCE)
+    return Understanding(
+        intent=intents[0],
+        intents=intents,
+        entities=rules.entities,
+        confidence=round(confidence, 4),
+        invalid=rules.invalid,
+        problem=rules.problem or reading.problem,
+        problem_confidence=1.0 if rules.problem else round(reading.problem_confidence, 4),
+        upset=rules.upset,
+    )
