@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck unit browser evals graph clean
+.PHONY: run chat test lint typecheck nlu unit browser evals graph clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/atendente nlu train
 	$(BIN)/atendente serve
 
 chat: $(STAMP)
 	$(BIN)/atendente chat
 
-test: lint typecheck browser unit evals
+test: lint typecheck browser nlu unit evals
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +37,10 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
 		echo "chromium is not installed: the browser test will be skipped"
+
+# The understanding model, trained once from agent/nlu/data and cached; a no-op when cached.
+nlu: $(STAMP)
+	$(BIN)/atendente nlu train
 
 unit: $(STAMP)
 	$(BIN)/pytest

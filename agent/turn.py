@@ -35,6 +35,8 @@ class TurnResult:
     messages: list[OutboundMessage]
     handoff: dict[str, str] | None
     confidence: float | None = None
+    problem: str | None = None
+    """The customer's problem as understood this turn, if any."""
     extra: dict[str, Any] = field(default_factory=dict)
     llm: dict[str, Any] = field(default_factory=dict)
     """Model usage of the turn: calls, tokens, cost, seconds, model and prompt version."""
@@ -44,6 +46,7 @@ class TurnResult:
         data = asdict(self)
         data.pop("extra")
         data.pop("confidence")
+        data.pop("problem")
         data["llm"] = {k: v for k, v in self.llm.items() if k != "log"}
         return data
 
@@ -102,6 +105,7 @@ async def run_turn(
         if handoff
         else None,
         confidence=understanding.get("confidence"),
+        problem=understanding.get("problem"),
         extra={"node_seconds": node_seconds},
         llm=ledger.summary(),
     )

@@ -73,6 +73,9 @@ class Understanding(BaseModel):
     problem_confidence: float = Field(
         0.0, ge=0.0, le=1.0, description="How likely the named problem is the right one."
     )
+    complaint: float = Field(
+        0.0, ge=0.0, le=1.0, description="How likely the message reports a problem at all."
+    )
     upset: bool = Field(
         False, description="The customer is angry or frustrated (shouting, '!!!', insults)."
     )

@@ -174,6 +174,45 @@ def latency(dialogues: Sequence[Record]) -> dict[str, float]:
     }
 
 
+REPLY_CHECKS: tuple[str, ...] = (
+    "understood",
+    "acknowledges",
+    "apologises",
+    "no_premature_agreement",
+)
+"""The good-attendant checks, reported one rate each."""
+
+
+def reply_check_rates(dialogues: Sequence[Record]) -> dict[str, dict[str, float | int]]:
+    """Pass rate and count of each good-attendant check the dataset asks for."""
+    rates: dict[str, dict[str, float | int]] = {}
+    for kind in REPLY_CHECKS:
+        checks = _checks(dialogues, kind)
+        if checks:
+            rates[kind] = {"rate": pass_rate(checks), "checks": len(checks)}
+    return rates
+
+
+def problem_accuracy(dialogues: Sequence[Record]) -> dict[str, Any]:
+    """Problem-type accuracy over turns that expect one, overall and per expected problem."""
+    checks = _checks(dialogues, "problem")
+    per_problem: dict[str, dict[str, float | int]] = {}
+    for check in checks:
+        expected = check["expected"]
+        label = expected if isinstance(expected, str) else expected[0]
+        entry = per_problem.setdefault(label, {"hits": 0, "support": 0})
+        entry["support"] += 1
+        entry["hits"] += 1 if check["ok"] else 0
+    return {
+        "accuracy": pass_rate(checks),
+        "checks": len(checks),
+        "per_problem": {
+            label: {"accuracy": e["hits"] / e["support"], "support": e["support"]}
+            for label, e in sorted(per_problem.items())
+        },
+    }
+
+
 def summarize(dialogues: Sequence[Record], *, customer_turns: int, trials: int) -> dict[str, Any]:
     """The report's `summary` block (thresholds are added by the gate).
 
@@ -189,6 +228,8 @@ def summarize(dialogues: Sequence[Record], *, customer_turns: int, trials: int) 
         "pass_hat_k": pass_hat_k([(d["successes"], d["trials"]) for d in dialogues]),
         "assertion_pass_rate": assertion_pass_rate(dialogues),
         "intent_accuracy": intents(dialogues)["accuracy"],
+        "problem_accuracy": problem_accuracy(dialogues)["accuracy"],
+        "reply_checks": reply_check_rates(dialogues),
         "tool_match_rate": tool_match_rate(dialogues),
         "leaks": leak_count(dialogues),
         "handoff": handoffs(dialogues),

@@ -264,6 +264,7 @@ async def run_suite(
         },
         "summary": metrics.summarize(records, customer_turns=customer_turns, trials=trials),
         "intents": {key: intents[key] for key in ("labels", "confusion", "per_intent")},
+        "problems": metrics.problem_accuracy(records)["per_problem"],
         "dialogues": records,
         "judge": None,
     }

@@ -15,9 +15,11 @@ from typing import Any, Literal
 
 from agent.state import OutboundMessage
 from agent.turn import TurnResult
+from evals import reply_checks
 from evals.dialogue import (
     ANY_VALUE,
     NO_HANDOFF,
+    NO_PROBLEM,
     ArgRegex,
     Expectation,
     MatchMode,
@@ -25,6 +27,7 @@ from evals.dialogue import (
     ToolCallExpectation,
     ToolsExpectation,
 )
+from tools.problems import PROBLEM_TYPES
 
 CheckKind = Literal[
     "intent",
@@ -35,6 +38,11 @@ CheckKind = Literal[
     "regex",
     "max_length",
     "silent",
+    "problem",
+    "understood",
+    "acknowledges",
+    "apologises",
+    "no_premature_agreement",
     "leak",
     "rubric",
     "error",
@@ -186,8 +194,43 @@ def check_tools(expect: ToolsExpectation, actual: Sequence[Mapping[str, Any]]) -
 # Replies -----------------------------------------------------------------------------------
 
 
-def check_reply(expect: ReplyExpectation, messages: Sequence[OutboundMessage]) -> list[Check]:
-    """Contains, not-contains, regex, max-length and silence checks on the turn's reply."""
+def _attendant_checks(expect: ReplyExpectation, text: str, problems: Sequence[str]) -> list[Check]:
+    """The good-attendant checks of `evals.reply_checks` that the expectation asks for."""
+    asked: list[tuple[CheckKind, bool | None, bool]] = [
+        ("understood", expect.understood, reply_checks.understood(text)),
+        (
+            "acknowledges",
+            expect.acknowledges,
+            reply_checks.acknowledges(text, [p for p in PROBLEM_TYPES if p in problems]),
+        ),
+        ("apologises", expect.apologises, reply_checks.apologises(text)),
+        (
+            "no_premature_agreement",
+            expect.no_premature_agreement,
+            not reply_checks.agrees_prematurely(text),
+        ),
+    ]
+    return [
+        Check(
+            kind,
+            seen == wanted,
+            expected=wanted,
+            actual=seen,
+            detail="" if seen == wanted else text[:160],
+        )
+        for kind, wanted, seen in asked
+        if wanted is not None
+    ]
+
+
+def check_reply(
+    expect: ReplyExpectation, messages: Sequence[OutboundMessage], problems: Sequence[str] = ()
+) -> list[Check]:
+    """Text, silence and good-attendant checks on the turn's reply.
+
+    `problems` are the problems the turn accepts, against which an acknowledgement that
+    names a problem is checked.
+    """
     text = reply_text(messages)
     folded = fold(text)
     checks: list[Check] = []
@@ -213,6 +256,7 @@ def check_reply(expect: ReplyExpectation, messages: Sequence[OutboundMessage]) -
         checks.append(
             Check("silent", ok, expected=expect.silent, actual=not messages, detail=detail)
         )
+    checks.extend(_attendant_checks(expect, text, problems))
     return checks
 
 
@@ -243,6 +287,16 @@ def check_intent(accepted: Sequence[str], actual: str | None) -> Check:
     return Check("intent", ok, expected=expected, actual=actual, detail=detail)
 
 
+def check_problem(accepted: Sequence[str], actual: str | None) -> Check:
+    """The understood problem is one of the accepted ones (`none` for no problem)."""
+    seen = actual or NO_PROBLEM
+    ok = seen in accepted
+    expected: str | list[str] = accepted[0] if len(accepted) == 1 else list(accepted)
+    return Check(
+        "problem", ok, expected=expected, actual=seen, detail="" if ok else f"understood {seen!r}"
+    )
+
+
 def check_handoff(expected: str, opened: Mapping[str, str] | None) -> Check:
     """The department of the handoff opened in this turn, or `none`."""
     actual = opened["department"] if opened else NO_HANDOFF
@@ -270,12 +324,14 @@ def score_turn(
     checks: list[Check] = []
     if expect.intent is not None:
         checks.append(check_intent(expect.intent, result.intent))
+    if expect.problem is not None:
+        checks.append(check_problem(expect.problem, result.problem))
     if expect.tools is not None:
         checks.append(check_tools(expect.tools, result.tools))
     if expect.handoff is not None:
         checks.append(check_handoff(expect.handoff, handoff_opened(handoff_before, result.handoff)))
     if expect.reply is not None:
-        checks.extend(check_reply(expect.reply, result.messages))
+        checks.extend(check_reply(expect.reply, result.messages, expect.problem or ()))
     leak_check = check_leaks([*leaks, *expect.leaks], result.messages)
     if leak_check is not None:
         checks.append(leak_check)

@@ -29,11 +29,18 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = get_args(ProblemType)
 
 Priority = Literal["normal", "high", "urgent"]
 
-NAMED = 0.8
+NAMED = 0.9
 """From this confidence on, the bot names the problem ("veio faltando item") and counts it."""
 LIKELY = 0.5
-"""From this confidence on, the problem is acted on: the reply opens with sympathy, a
-message that only describes it asks what the problem implies, and tickets carry it."""
+"""From this confidence on, the problem is acted on: a message that only describes it asks
+what the problem implies, and tickets carry it."""
+SUSPECTED = 0.3
+"""From this confidence on, the reply opens with sympathy, without naming the detail."""
+COMPLAINING = 0.5
+"""From this probability that the message reports some problem, whichever it is, the reply
+opens with sympathy."""
+SYMPATHY = "Poxa, sinto muito pelo transtorno!"
+"""The opening for a complaint whose kind is not clear."""
 
 
 @dataclass(frozen=True, slots=True)

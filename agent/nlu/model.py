@@ -23,16 +23,18 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import RidgeClassifier
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
+from sklearn.utils.extmath import safe_sparse_dot, softmax
 
 from agent.brains.rules.classifier import MAX_INTENT_CHARS, classify
 from agent.brains.rules.entities import scan_entities
 from agent.brains.rules.normalize import normalize
-from agent.brains.rules.problems import problems_in
+from agent.brains.rules.problems import is_upset, problems_in
 from agent.nlu.corpus import Example
 from agent.understanding import INTENTS, Intent, Understanding
 from tools.problems import PROBLEM_TYPES, ProblemType
 
 NO_PROBLEM = "none"
+UPSET = "upset"
 WRITTEN_WEIGHT = 8.0
 """How much one of the team's WhatsApp-style messages counts against one real complaint:
 they are a tenth as many, and they are the only short, chatty turns the model sees."""
@@ -68,7 +70,7 @@ class Analyzer:
     def __init__(self) -> None:
         """Build scikit-learn's own word and character analyzers."""
         self.words = TfidfVectorizer(ngram_range=(1, 2)).build_analyzer()
-        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+        self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
 
     def __call__(self, document: str) -> list[str]:
         """The features of one sample string."""
@@ -92,6 +94,35 @@ def _calibrated(c: float, balanced: bool) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(linear, cv=5, method="temperature", ensemble=False)
 
 
+def calibrated_proba(calibrated: CalibratedClassifierCV, matrix: Any) -> Any:
+    """`calibrated.predict_proba(matrix)`, from the same fitted parts, without input checks.
+
+    With one linear SVM and temperature scaling (`ensemble=False`), the probabilities are
+    the softmax of the temperature times the SVM's decision values. scikit-learn validates
+    its input on every call, about a millisecond per estimator for a single message, which
+    was most of a message's latency; `tests/agent/nlu` checks that both paths agree.
+    """
+    (fitted,) = calibrated.calibrated_classifiers_
+    (temperature,) = fitted.calibrators
+    scores = linear_scores(fitted.estimator, matrix)
+    if scores.ndim == 1 or scores.shape[1] == 1:  # two classes: one score, read as (-s, s)
+        scores = scores.reshape(-1, 1)
+        scores = np.hstack([-scores, scores])
+    return softmax(temperature.beta_ * scores)
+
+
+def linear_scores(linear: Any, matrix: Any) -> Any:
+    """A fitted linear model's decision values, its weights kept transposed and contiguous.
+
+    `coef_.T` is a strided view that the sparse product copies on every call.
+    """
+    weights = getattr(linear, "weights_by_feature_", None)
+    if weights is None:
+        weights = np.ascontiguousarray(linear.coef_.T)
+        linear.weights_by_feature_ = weights
+    return safe_sparse_dot(matrix, weights) + linear.intercept_
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the model read in one message, with calibrated probabilities."""
@@ -105,6 +136,10 @@ class Reading:
     """Further requests in the same message."""
     problem: ProblemType | None
     problem_confidence: float
+    complaint: float
+    """The probability that the message reports some problem, whichever it is."""
+    upset: float
+    """The probability that the customer is upset."""
 
 
 def _problem_label(example: Example) -> str:
@@ -113,6 +148,12 @@ def _problem_label(example: Example) -> str:
         found = problems_in(example.text)
         return found[0] if found else NO_PROBLEM
     return example.problem or NO_PROBLEM
+
+
+def _mood_label(example: Example) -> str:
+    """Upset or calm; the written messages carry no mood label, so the lexicon's stands in."""
+    upset = is_upset(example.text) if example.source == "written" else example.upset
+    return UPSET if upset else "calm"
 
 
 class UnderstandingModel:
@@ -124,6 +165,8 @@ class UnderstandingModel:
         self.features = _features()
         self.intent = _calibrated(c, balanced=True)
         self.problem = _calibrated(c, balanced=True)
+        self.mood = _calibrated(c, balanced=False)
+        """Whether the customer is upset; the written messages carry the lexicon's reading."""
         self.labels = MultiLabelBinarizer(classes=list(INTENTS))
         self.multi = RidgeClassifier(alpha=1.0)
         """Every request a message carries; one matrix product for all intents at once."""
@@ -134,6 +177,7 @@ class UnderstandingModel:
         weights = np.array([WRITTEN_WEIGHT if e.source == "written" else 1.0 for e in examples])
         self.intent.fit(matrix, [e.intent for e in examples], sample_weight=weights)
         self.problem.fit(matrix, [_problem_label(e) for e in examples])
+        self.mood.fit(matrix, [_mood_label(e) for e in examples])
         self.multi.fit(matrix, self.labels.fit_transform([list(e.intents) for e in examples]))
         return self
 
@@ -147,14 +191,16 @@ class UnderstandingModel:
 
     def _read(self, samples: list[str]) -> list[Reading]:
         matrix = self.features.transform(samples)
-        intents = self.intent.predict_proba(matrix)
-        problems = self.problem.predict_proba(matrix)
-        multi = self.multi.decision_function(matrix)
+        intents = calibrated_proba(self.intent, matrix)
+        problems = calibrated_proba(self.problem, matrix)
+        moods = calibrated_proba(self.mood, matrix)[:, list(self.mood.classes_).index(UPSET)]
+        multi = linear_scores(self.multi, matrix)
         return [
-            self._reading(intents[row], problems[row], multi[row]) for row in range(len(samples))
+            self._reading(intents[row], problems[row], multi[row], float(moods[row]))
+            for row in range(len(samples))
         ]
 
-    def _reading(self, intent_p: Any, problem_p: Any, multi_p: Any) -> Reading:
+    def _reading(self, intent_p: Any, problem_p: Any, multi_p: Any, upset: float) -> Reading:
         best = int(np.argmax(intent_p))
         intent = _as_intent(self.intent.classes_[best])
         others = tuple(
@@ -176,6 +222,8 @@ class UnderstandingModel:
             others=others,
             problem=problem,
             problem_confidence=float(problem_p[top]),
+            upset=upset,
+            complaint=1.0 - float(problem_p[list(self.problem.classes_).index(NO_PROBLEM)]),
         )
 
 

@@ -10,6 +10,8 @@
   the chosen intent, so such a turn still goes to the language model where one is set.
 - The problem is the lexicon's when one of its high-precision cues fires, else the model's,
   with the model's probability, so the reply names it only when it is likely right.
+- The mood is upset when the lexicon sees shouting, "!!!", insults or threats, or the
+  model finds it more likely than not.
 - Further requests come from the model's multi-intent reading and the lexicon's clauses
   ("cadê meu pedido e me manda o boleto").
 """
@@ -27,6 +29,8 @@ from agent.understanding import Intent, Understanding
 
 INJECTED_CONFIDENCE = 0.5
 """A message that tries to steer the bot is never trusted enough to skip the model."""
+UPSET_PROBABILITY = 0.5
+"""From this probability the customer is read as upset, and the reply apologises."""
 UNSURE = 0.5
 """Below this top probability the model is unsure and the lexicon may break the tie."""
 PLAUSIBLE = 0.25
@@ -84,5 +88,6 @@ def understand(text: str, model: UnderstandingModel, *, awaiting: str | None) ->
         invalid=rules.invalid,
         problem=rules.problem or reading.problem,
         problem_confidence=1.0 if rules.problem else round(reading.problem_confidence, 4),
-        upset=rules.upset,
+        complaint=1.0 if rules.problem else round(reading.complaint, 4),
+        upset=rules.upset or reading.upset >= UPSET_PROBABILITY,
     )

@@ -17,9 +17,12 @@ from pydantic import (
 from agent.toolkit import ALL_TOOLS
 from agent.understanding import INTENTS
 from tools.departments import DEFAULT_DEPARTMENTS
+from tools.problems import PROBLEM_TYPES
 
 MatchMode = Literal["strict", "unordered", "subset", "superset"]
 
+NO_PROBLEM = "none"
+"""The `problem` value that asserts the customer reported no problem."""
 NO_HANDOFF = "none"
 """The `handoff` value that asserts no handoff was opened in the turn."""
 ANY_VALUE = "*"
@@ -109,6 +112,14 @@ class ReplyExpectation(Frozen):
     regex: tuple[str, ...] = ()
     max_length: PositiveInt | None = None
     silent: bool | None = None
+    understood: bool | None = None
+    """`true`: the reply does not say "não entendi"."""
+    acknowledges: bool | None = None
+    """`true`: the reply opens with sympathy and names no problem the turn's `problem` lacks."""
+    apologises: bool | None = None
+    """`true`: the reply says sorry (an upset customer)."""
+    no_premature_agreement: bool | None = None
+    """`true`: no "Claro!" or promise of a refund, cancellation or exchange."""
 
     @field_validator("contains", "not_contains", "regex", mode="before")
     @classmethod
@@ -126,6 +137,8 @@ class Expectation(Frozen):
 
     intent: tuple[str, ...] | None = None
     """Acceptable intents (one or several)."""
+    problem: tuple[str, ...] | None = None
+    """Acceptable problem types (one or several), or `none` for no problem."""
     tools: ToolsExpectation | None = None
     handoff: str | None = None
     """Department of a handoff opened in this turn, or `none`."""
@@ -148,6 +161,22 @@ class Expectation(Frozen):
         unknown = [intent for intent in value if intent not in INTENTS]
         if unknown:
             raise ValueError(f"unknown intent {unknown[0]!r}; known: {', '.join(INTENTS)}")
+        return value
+
+    @field_validator("problem", mode="before")
+    @classmethod
+    def _problem_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("problem")
+    @classmethod
+    def _known_problems(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        known = (*PROBLEM_TYPES, NO_PROBLEM)
+        unknown = [problem for problem in value if problem not in known]
+        if not value or unknown:
+            raise ValueError(f"unknown problem {unknown[:1]}; known: {', '.join(known)}")
         return value
 
     @field_validator("handoff")

@@ -82,6 +82,15 @@ def _summary(report: view.Report) -> str:
     return "<h2>Summary</h2>" + _table(["metric", "value"], rows, numeric=[1])
 
 
+def _problems(report: view.Report) -> str:
+    rows = view.problem_rows(report)
+    if not rows:
+        return ""
+    body = [(f"<code>{esc(label)}</code>", view.rate(acc), str(n)) for label, acc, n in rows]
+    table = _table(["problem", "accuracy", "support"], body, numeric=[1, 2])
+    return f"<h2>Problems</h2>{table}"
+
+
 def _intents(report: view.Report) -> str:
     rows = view.intent_rows(report)
     labels, counts = view.confusion(report)
@@ -173,6 +182,7 @@ def render_html(report: view.Report) -> str:
         _header(report),
         _summary(report),
         _intents(report),
+        _problems(report),
         _latency(report),
         _failures(report),
     ]

@@ -47,6 +47,14 @@ def _intents(report: view.Report) -> list[str]:
     return ["## Intents", "", *table(["intent", "accuracy", "support"], body, "lrr")]
 
 
+def _problems(report: view.Report) -> list[str]:
+    rows = view.problem_rows(report)
+    if not rows:
+        return []
+    body = [[f"`{label}`", view.rate(accuracy), str(support)] for label, accuracy, support in rows]
+    return ["## Problems", "", *table(["problem", "accuracy", "support"], body, "lrr"), ""]
+
+
 def _failed_run(run: view.FailedRun) -> list[str]:
     trial = f", trial {run.trial + 1} of {run.trials}" if run.trials > 1 else ""
     lines = [
@@ -105,6 +113,8 @@ def render_markdown(report: view.Report) -> str:
         ["metric", "value"], [[name, escape(value)] for name, value in view.summary_rows(report)]
     )
     sections = [_header(report), ["## Summary", "", *summary], _intents(report)]
+    if problems := _problems(report):
+        sections.append(problems)
     sections.append(_failures(report))
     if report.get("judge") is not None:
         sections.append(_judge(report["judge"]))

@@ -128,9 +128,17 @@ def summary_rows(report: Report) -> list[tuple[str, str]]:
     rows += [
         ("assertion pass rate", rate(summary.get("assertion_pass_rate", 1.0))),
         ("intent accuracy", rate(summary.get("intent_accuracy", 1.0))),
+        ("problem accuracy", rate(summary.get("problem_accuracy", 1.0))),
         ("tool match rate", rate(summary.get("tool_match_rate", 1.0))),
         ("leaks", str(summary.get("leaks", 0))),
     ]
+    for kind, scores in summary.get("reply_checks", {}).items():
+        rows.append(
+            (
+                f"reply: {kind.replace('_', ' ')}",
+                f"{rate(scores['rate'])} ({scores['checks']} checks)",
+            )
+        )
     if summary.get("judge_pass_rate") is not None:
         rows.append(("judge pass rate", rate(summary["judge_pass_rate"])))
     for department, scores in summary.get("handoff", {}).items():
@@ -163,6 +171,14 @@ def intent_rows(report: Report) -> list[tuple[str, float, int]]:
     return [
         (label, float(scores["accuracy"]), int(scores["support"]))
         for label, scores in per_intent.items()
+    ]
+
+
+def problem_rows(report: Report) -> list[tuple[str, float, int]]:
+    """(problem, accuracy, support) for every problem type the dataset expects."""
+    return [
+        (label, float(scores["accuracy"]), int(scores["support"]))
+        for label, scores in report.get("problems", {}).items()
     ]
 
 

@@ -7,7 +7,9 @@ import typer
 from server.cli.chat import chat
 from server.cli.classify import classify
 from server.cli.eval import eval_app
+from server.cli.eval_replies import replies
 from server.cli.graph import graph
+from server.cli.nlu import nlu_app
 from server.cli.serve import serve
 from server.cli.worker import worker
 
@@ -22,4 +24,6 @@ app.command()(classify)
 app.command()(graph)
 app.command()(serve)
 app.command()(worker)
+eval_app.command("replies")(replies)
 app.add_typer(eval_app)
+app.add_typer(nlu_app)

@@ -1,4 +1,4 @@
-"""`atendente classify`: run the rules classifier on lines of text, or score it."""
+"""`atendente classify`: understand lines of text offline (lexicon and model), or score it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agent.brains.rules.classifier import classify as classify_message
+from agent.nlu.reader import understand
+from agent.nlu.store import load_model
+from agent.understanding import Understanding
 from evals.intent_eval import evaluate, load_labelled, render_report
 
 
@@ -20,7 +22,12 @@ def classify(
         typer.Option("--eval", help="A labelled JSONL file: print precision, recall, accuracy."),
     ] = None,
 ) -> None:
-    """Print {intent, entities, confidence} for each stdin line, or evaluate a labelled set."""
+    """Print {intent, entities, confidence, problem} for each stdin line, or score a file."""
+    model = load_model()
+
+    def classify_message(text: str, awaiting: str | None = None) -> Understanding:
+        return understand(text, model, awaiting=awaiting)
+
     if eval_file is not None:
         if not eval_file.is_file():
             raise typer.BadParameter(f"no such file: {eval_file}", param_hint="--eval")
@@ -35,6 +42,8 @@ def classify(
                     "intent": understanding.intent,
                     "entities": dict(understanding.entities),
                     "confidence": round(understanding.confidence, 3),
+                    "intents": understanding.intents,
+                    "problem": understanding.problem,
                 },
                 ensure_ascii=False,
             )

@@ -67,6 +67,7 @@ def merge_reading(reading: ModelReading, rules: Understanding, text: str) -> Und
         invalid=[kind for kind in rules.invalid if kind not in entities],
         problem=rules.problem or reading.problem,
         problem_confidence=rules.problem_confidence if rules.problem else MODEL_PROBLEM_CONFIDENCE,
+        complaint=max(rules.complaint, MODEL_PROBLEM_CONFIDENCE if reading.problem else 0.0),
         upset=rules.upset or reading.upset,
         source="model",
     )

@@ -212,5 +212,6 @@ def classify(text: str, *, awaiting: str | None = None) -> Understanding:
         invalid=scan.invalid,
         problem=found[0] if found else None,
         problem_confidence=1.0 if found else 0.0,
+        complaint=1.0 if found else 0.0,
         upset=is_upset(head),
     )

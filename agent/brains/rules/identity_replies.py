@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.intents import PERSON_DECIDES, spec
+from agent.intents import spec
 from agent.state import Request
 
 ASK_PROOF = (
@@ -33,24 +33,25 @@ def attempts_left(left: int) -> str:
     return f"Você ainda tem mais {left} tentativa{'s' if left > 1 else ''}."
 
 
-def ask_order_number(request: Request, *, acknowledged: bool) -> str:
-    """Ask for the order number and say why; agree to nothing a person must decide."""
+def ask_order_number(request: Request) -> str:
+    """Ask for the order number and say why.
+
+    It never opens with "Claro!": to a refund, cancellation or exchange, or to any message
+    the bot may have misread as a simpler one, that reads as agreeing to what a person
+    has not decided yet.
+    """
     intents = request.get("intents", [])
     purpose = next((spec(i).order_purpose for i in intents if spec(i).order_purpose), "")
     why = f", {purpose}" if purpose else ""
-    decided_by_person = any(intent in PERSON_DECIDES for intent in intents)
-    opener = "" if acknowledged or decided_by_person or request.get("problem") else "Claro! "
-    return f"{opener}Me passa o número do pedido{why}? {WHERE_TO_FIND}"
+    return f"Me passa o número do pedido{why}? {WHERE_TO_FIND}"
 
 
-def identity_section(
-    outcome: dict[str, Any], request: Request, *, acknowledged: bool
-) -> str | None:
+def identity_section(outcome: dict[str, Any], request: Request) -> str | None:
     """The paragraph for this turn's identity verdict, if it needs one."""
     check = outcome.get("identity_check")
     number = request.get("order_number") or ""
     if check == "ask_order_number":
-        return ask_order_number(request, acknowledged=acknowledged)
+        return ask_order_number(request)
     if check == "ask_identity":
         return ASK_PROOF.format(n=number)
     if check == "invalid_proof":

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from agent.state import AgentState
 from agent.understanding import Understanding
-from tools.problems import LIKELY, NAMED, PROBLEMS
+from tools.problems import COMPLAINING, NAMED, PROBLEMS, SUSPECTED, SYMPATHY
 
 APOLOGIES = (
     "Sinto muito pelo transtorno, vou te ajudar com isso.",
@@ -44,8 +44,10 @@ def acknowledgement(state: AgentState) -> str | None:
     problem, confidence = understanding.problem, understanding.problem_confidence
     if problem and confidence >= NAMED:
         return pick(PROBLEMS[problem].acknowledgements, seed)
-    if problem and confidence >= LIKELY:
+    if problem and confidence >= SUSPECTED:
         return PROBLEMS[problem].general
+    if understanding.complaint >= COMPLAINING:
+        return SYMPATHY
     if understanding.upset:
         return pick(APOLOGIES, seed)
     return None

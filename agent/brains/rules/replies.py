@@ -111,25 +111,32 @@ def _info_sections(intents: list[Intent], store: StoreProfile) -> list[str]:
     return [answer(store) for answer in answers if answer is not None]
 
 
+BRIEF_WORDS = 3
+"""A message this short that nothing matched may honestly be told it was not understood."""
+
+
 def _fallback(state: AgentState) -> str:
+    """The answer when no request was understood: never "não entendi" to a real complaint."""
     outcome = state.get("outcome", {})
     if outcome.get("truncated"):
         return (
             "Sua mensagem ficou bem longa e eu não consegui entender o que você precisa 😅 "
             "Consegue resumir em poucas palavras?"
         )
-    apology = acknowledgement(state)
-    if apology:
-        # An upset customer is never told "não entendi": they are offered a person.
+    opening = acknowledgement(state)
+    words = len(str(state["inbound"].get("text") or "").split())
+    if opening is None and words <= BRIEF_WORDS:
         return (
-            f"{apology} Me conta em poucas palavras o que aconteceu, ou digite *atendente* "
-            "que eu chamo uma pessoa da equipe."
+            "Desculpa, não entendi muito bem 😅 Posso te ajudar com status do pedido, rastreio, "
+            "pagamento (boleto ou Pix) e trocas. Se preferir, digite *atendente* para falar "
+            "com uma pessoa."
         )
-    return (
-        "Desculpa, não entendi muito bem 😅 Posso te ajudar com status do pedido, rastreio, "
-        "pagamento (boleto ou Pix) e trocas. Se preferir, digite *atendente* para falar "
-        "com uma pessoa."
+    ask = (
+        "Quero entender direitinho pra te ajudar: é sobre a entrega, uma troca ou devolução, "
+        "um reembolso ou um pagamento? Se preferir, digite *atendente* que eu chamo uma "
+        "pessoa da equipe."
     )
+    return f"{opening} {ask}" if opening else ask
 
 
 def _special_turn(state: AgentState) -> list[OutboundMessage] | None:
@@ -148,14 +155,12 @@ def _special_turn(state: AgentState) -> list[OutboundMessage] | None:
     return None
 
 
-def _sections(
-    state: AgentState, store: StoreProfile, opening: str | None
-) -> tuple[list[str], str | None]:
+def _sections(state: AgentState, store: StoreProfile) -> tuple[list[str], str | None]:
     """The reply's paragraphs in order, without repeats, and the customer's first name."""
     request = state.get("request", {})
     intents = list(request.get("intents", []))
     sections, name = _tool_sections(state, store)
-    identity = identity_section(state.get("outcome", {}), request, acknowledged=opening is not None)
+    identity = identity_section(state.get("outcome", {}), request)
     if identity:
         sections.insert(0, identity)
     sections.extend(_info_sections(intents, store))
@@ -171,7 +176,7 @@ def compose_reply(state: AgentState, store: StoreProfile) -> list[OutboundMessag
         return special
     intents = list(state.get("request", {}).get("intents", []))
     opening = acknowledgement(state)
-    sections, name = _sections(state, store, opening)
+    sections, name = _sections(state, store)
     if not sections:
         if "greeting" in intents:
             text = greeting(store.name, name, first=_is_first_reply(state))
