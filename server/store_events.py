@@ -7,6 +7,7 @@ notifies a customer are dropped at the door, and the outbox's own once-only key 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -28,6 +29,20 @@ logger = logging.getLogger(__name__)
 DEDUPE_SECONDS = 3 * 24 * 3600
 
 
+def delivery_subject(event: str, payload: dict[str, Any]) -> str:
+    """What makes two deliveries the same event: the order's id, or the whole privacy request.
+
+    LGPD payloads carry no top-level `id`, so keying them on it made every
+    `customers/redact` after the first, for any customer, a "duplicate". A privacy request
+    is keyed on a digest of its canonical JSON instead: Nuvemshop's retries send the same
+    body and collapse, another customer's request is another key, and the key names no one.
+    """
+    if event in PRIVACY_EVENTS:
+        canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return str(payload.get("id"))
+
+
 class StoreEventIntake:
     """Puts verified webhook payloads on the store-events stream, once per event."""
 
@@ -40,11 +55,8 @@ class StoreEventIntake:
     async def accept(self, event: str, payload: dict[str, Any]) -> bool:
         """Queue the event; False when it is a repeat delivery of one already queued."""
         if event in EVENT_KINDS or event in PRIVACY_EVENTS:
-            request = payload.get("data_request")
-            subject = payload.get("id")
-            if subject is None and isinstance(request, dict):
-                subject = request.get("id")
-            key = f"{self._prefix}:webhook-seen:{payload.get('store_id')}:{event}:{subject}"
+            key = f"{self._prefix}:webhook-seen:{payload.get('store_id')}:{event}:"
+            key += delivery_subject(event, payload)
             if not await self._client.set(key, b"1", nx=True, ex=DEDUPE_SECONDS):
                 return False
         await self._queue.add({"event": event, "payload": json.dumps(payload)})

@@ -84,3 +84,29 @@ async def test_privacy_webhooks_need_a_signature_and_a_customer(service: Service
     ).status_code == 401
     assert (await service.webhook({"store_id": 1}, path="/customers-redact")).status_code == 400
     assert (await service.webhook({"store_id": 1}, path="/whatever")).status_code == 404
+
+
+BRUNO = {"id": 9002, "email": "bruno.lima@example.com", "phone": "+5521998765432"}
+
+
+async def test_every_customers_redact_is_carried_out_and_a_retry_only_once(
+    service: Service,
+) -> None:
+    await talk(service, "5511987654321", "cadê meu pedido 1001?")
+    await talk(service, "5521998765432", "oi")
+    for_bruno = {"store_id": 1, "customer": BRUNO, "orders_to_redact": [1002]}
+    for_ana = {"store_id": 1, "customer": ANA, "orders_to_redact": [1001]}
+    first = await service.webhook(for_bruno, path="/customers-redact")
+    retry = await service.webhook(for_bruno, path="/customers-redact")
+    second = await service.webhook(for_ana, path="/customers-redact")
+    assert [r.json()["status"] for r in (first, retry, second)] == [
+        "queued",
+        "duplicate",
+        "queued",
+    ]
+    await service.drain()
+    saver = service.services.saver
+    assert await saver.aget_tuple(thread_config("5521998765432")) is None
+    assert await saver.aget_tuple(thread_config("5511987654321")) is None
+    seen = [key async for key in service.services.redis.scan_iter(match="*webhook-seen*")]
+    assert seen and not any(b"ana" in key or b"5511987654321" in key for key in seen)
