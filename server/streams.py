@@ -26,6 +26,12 @@ Fields = dict[str, str]
 Handler = Callable[[Fields], Awaitable[None]]
 
 
+def stream_was_deleted(error: ResponseError) -> bool:
+    """Whether Redis says the stream (and so its group) is gone, as opposed to a real error."""
+    text = str(error)
+    return "NOGROUP" in text or ("UNBLOCKED" in text and "no longer exists" in text)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One stream entry and how many times it has been delivered."""
@@ -177,9 +183,10 @@ class StreamQueue:
                     await asyncio.sleep(1)
                     continue
                 except ResponseError as error:
-                    if "NOGROUP" not in str(error):
+                    if not stream_was_deleted(error):
                         raise
-                    # The stream was deleted (a store's data erased, Redis restarted empty).
+                    # The stream was deleted (a store's data erased, an operator's FLUSHDB,
+                    # Redis restarted empty): a blocked read hears UNBLOCKED, the next NOGROUP.
                     logger.warning("stream %s lost its group; recreating it", self.stream)
                     await self.ensure_group()
                     continue

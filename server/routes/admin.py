@@ -15,7 +15,6 @@ is refused (409) rather than queued to fail.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 import uuid
@@ -31,6 +30,7 @@ from agent.turn import thread_config
 from server.deps import ServicesDep
 from server.idle_release import release_ticket
 from server.services import Services
+from server.signatures import same_secret
 from tools.departments import DEFAULT_DEPARTMENTS, Ticket
 from tools.ticket_store import RedisTicketStore, TicketActivity
 
@@ -94,9 +94,7 @@ async def authorize(request: Request, services: ServicesDep) -> None:
     client = request.client.host if request.client else "unknown"
     await _rate_limit(services, client, access.requests_per_minute)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given.strip().encode(), access.token.encode()
-    ):
+    if scheme.lower() != "bearer" or not same_secret(given.strip(), access.token):
         logger.warning("admin request refused: missing or wrong token")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -8,7 +8,6 @@ answer is 503, so Meta delivers again: a message is never acknowledged unstored.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import time
@@ -32,7 +31,7 @@ from server.deps import ServicesDep
 from server.flood import FLOOD_NOTICE
 from server.inbound import Admission
 from server.metrics import record_send
-from server.signatures import hex_signature
+from server.signatures import hex_signature, same_secret
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
@@ -44,7 +43,7 @@ SIGNATURE_HEADER = "x-hub-signature-256"
 def _signed(secret: str | None, body: bytes, header: str | None) -> bool:
     if not secret or not header or not header.startswith("sha256="):
         return False
-    return hmac.compare_digest(hex_signature(secret, body), header[len("sha256=") :].lower())
+    return same_secret(header[len("sha256=") :].lower(), hex_signature(secret, body))
 
 
 async def _admit(services: ServicesDep, message: InboundMessage, now_ms: int) -> Admission:
@@ -71,7 +70,7 @@ async def verify(
     """Meta's subscription handshake: echo the challenge when the verify token matches."""
     configured = services.settings.whatsapp_verify_token
     expected = configured.get_secret_value() if configured else DEMO_VERIFY_TOKEN
-    if mode != "subscribe" or not hmac.compare_digest(token, expected):
+    if mode != "subscribe" or not same_secret(token, expected):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "verification failed")
     return challenge
 
