@@ -16,6 +16,7 @@ is refused (409) rather than queued to fail.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -130,7 +131,13 @@ def _conversation(messages: list[BaseMessage]) -> list[dict[str, str]]:
     ]
 
 
+TICKET_ID = re.compile(r"ATD-\d{1,12}")
+"""What a ticket id looks like; anything else names another key (`ATD-00001:in`) or none."""
+
+
 async def _ticket_or_404(tickets: RedisTicketStore, ticket_id: str) -> Ticket:
+    if not TICKET_ID.fullmatch(ticket_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown ticket")
     ticket = await tickets.get(ticket_id)
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown ticket")

@@ -120,6 +120,9 @@ async def test_read_the_conversation_after_a_real_handoff(api: Admin) -> None:
     assert conversation[-1]["text"].startswith("Recebi sua mensagem")
     missing = await api.http.get("/admin/tickets/ATD-99999", headers=AUTH)
     assert missing.status_code == 404
+    for other_key in (f"{ticket}:in", f"{ticket}:out", "seq", "ATD-%00"):
+        odd = await api.http.get(f"/admin/tickets/{other_key}", headers=AUTH)
+        assert odd.status_code == 404, other_key
 
 
 async def test_reply_queues_an_outbox_entry_and_records_it(api: Admin) -> None:
