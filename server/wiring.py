@@ -53,6 +53,7 @@ from tools.departments import (
     with_hours,
 )
 from tools.orders import OrderService
+from tools.ticket_store import RedisTicketStore
 from tools.tracking import TrackingService
 
 DEMO_STORE_ID = "demo"
@@ -212,6 +213,18 @@ def store_profile(settings: Settings) -> StoreProfile:
     )
 
 
+def _ticket_store(settings: Settings, redis: Redis | None) -> TicketStore:
+    """Tickets where every entry point sees them: in Redis whenever there is one.
+
+    A process-local store numbered its own ATD-00001 and kept tickets the admin API and
+    the service could not see, so `atendente chat` re-issued numbers the service had given.
+    """
+    if redis is None:
+        return InMemoryTicketStore()
+    retention = timedelta(days=settings.conversation_ttl_days)
+    return RedisTicketStore(redis, settings.redis_prefix, retention=retention)
+
+
 @asynccontextmanager
 async def open_context(
     settings: Settings,
@@ -235,7 +248,7 @@ async def open_context(
                 chain if (correios or aggregator) else None,
                 stalled_after_business_days=settings.tracking_stalled_business_days,
             ),
-            tickets=tickets or InMemoryTicketStore(),
+            tickets=tickets or _ticket_store(settings, redis),
             departments=DepartmentRouter(settings.handoff_routing, departments(settings)),
             store=store_profile(settings),
             limits=Limits(
