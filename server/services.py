@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,6 +32,7 @@ from server.privacy import PrivacyService
 from server.sender import OutboxSender
 from server.store_events import StoreEventHandler, StoreEventIntake
 from server.streams import StreamQueue
+from server.supervision import LoopHealth, supervise
 from server.whatsapp_wiring import WhatsAppWiring, build_whatsapp
 from server.wiring import build_nuvemshop, build_saver, open_context
 from server.worker import TurnWorker
@@ -61,6 +62,8 @@ class Services:
     handoff: HandoffWiring
     flood: FloodGuard
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    loops: LoopHealth = field(default_factory=LoopHealth)
+    """The background loops' health, which `/readyz` reports."""
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -146,26 +149,23 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
             turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
             sender = OutboxSender(client, prefix, whatsapp.client)
+            loops: dict[str, Callable[[], Awaitable[None]]] = {
+                "store-events": lambda: queue.run(consumer, services.handler, services.stop),
+                "turns": lambda: inbound_queue.run(consumer, turns.handle, services.stop),
+                "sender": lambda: outbox_queue.run(consumer, sender.handle, services.stop),
+                "idle-release": lambda: run_idle_release(
+                    services,
+                    handoff.store,
+                    idle_for=timedelta(hours=settings.handoff_idle_hours),
+                    every=timedelta(seconds=settings.handoff_idle_sweep_seconds),
+                    stop=services.stop,
+                ),
+            }
             services.tasks += [
                 asyncio.create_task(
-                    queue.run(consumer, services.handler, services.stop), name="store-events"
-                ),
-                asyncio.create_task(
-                    inbound_queue.run(consumer, turns.handle, services.stop), name="turns"
-                ),
-                asyncio.create_task(
-                    outbox_queue.run(consumer, sender.handle, services.stop), name="sender"
-                ),
-                asyncio.create_task(
-                    run_idle_release(
-                        services,
-                        handoff.store,
-                        idle_for=timedelta(hours=settings.handoff_idle_hours),
-                        every=timedelta(seconds=settings.handoff_idle_sweep_seconds),
-                        stop=services.stop,
-                    ),
-                    name="idle-release",
-                ),
+                    supervise(name, start, services.stop, services.loops), name=name
+                )
+                for name, start in loops.items()
             ]
         try:
             yield services

@@ -42,7 +42,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(services: ServicesDep, response: Response) -> dict[str, str]:
-    """200 when Redis answers PING in time, 503 with the reason otherwise."""
+    """200 when Redis answers PING in time and every background loop runs; 503 with why."""
+    down = services.loops.down()
+    if down:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return {"status": "unavailable", "reason": f"loops down: {', '.join(down)}"}
     try:
         await asyncio.wait_for(services.redis.ping(), REDIS_TIMEOUT_SECONDS)
     except (RedisError, OSError, TimeoutError) as error:
