@@ -44,7 +44,15 @@ def create_app(
                 freeze_startup_objects()
             yield
 
-    app = FastAPI(title="Atendente", lifespan=lifespan)
+    # In production the API's schema (admin routes included) and its docs are not public.
+    public_docs = chosen.environment != "production"
+    app = FastAPI(
+        title="Atendente",
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if public_docs else None,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
+    )
     app.include_router(ops.router)
     app.include_router(store_webhooks.router)
     app.include_router(whatsapp_webhooks.router)

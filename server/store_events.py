@@ -83,7 +83,8 @@ class StoreEventHandler:
             await self.privacy.handle(event, payload)
             return
         order_id = payload.get("order_id") or payload.get("id")
-        if not isinstance(order_id, int | str) or not str(order_id).isdigit():
+        text = str(order_id)
+        if not isinstance(order_id, int | str) or not (text.isascii() and text.isdigit()):
             logger.warning("store event %s without an order id", event)
             return
         if isinstance(self.nuvemshop, CachedNuvemshopClient):

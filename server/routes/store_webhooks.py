@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from redis.exceptions import RedisError
 
 from server.body import read_body
@@ -31,20 +31,50 @@ PRIVACY_ROUTES = {
 }
 
 
+def _ascii_digits(value: int | str) -> int | str:
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError("an id is made of ASCII digits")
+    return value
+
+
+Identifier = Annotated[int | str, AfterValidator(_ascii_digits)]
+"""A Nuvemshop id: an integer, or its ASCII digits ("²" and "12/../x" are refused)."""
+
+
 class OrderWebhook(BaseModel):
     """The body Nuvemshop posts for order events: `{store_id, event, id}`."""
 
     model_config = ConfigDict(extra="allow")
-    store_id: int | str
+    store_id: Identifier
     event: str
-    id: int | str
+    id: Identifier
+
+
+class PrivacyCustomer(BaseModel):
+    """The customer of an LGPD event: what identifies them, each of the type it must have."""
+
+    model_config = ConfigDict(extra="allow")
+    id: Identifier | None = None
+    email: str | None = None
+    phone: str | None = None
+    identification: str | None = None
+
+
+class DataRequest(BaseModel):
+    """The request a data export answers; its id names the export file."""
+
+    model_config = ConfigDict(extra="allow")
+    id: Identifier
 
 
 class PrivacyWebhook(BaseModel):
     """The body of a privacy event: the store, and for customer events, the customer."""
 
     model_config = ConfigDict(extra="allow")
-    store_id: int | str
+    store_id: Identifier
+    customer: PrivacyCustomer | None = None
+    data_request: DataRequest | None = None
 
 
 async def _verified_json(request: Request, services: ServicesDep) -> dict[str, Any]:

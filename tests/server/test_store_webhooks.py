@@ -138,3 +138,28 @@ async def test_an_order_event_refreshes_the_cached_order(service: Service) -> No
     await service.drain()
     fresh = await nuvemshop.get_order(ORDER_1004)
     assert fresh is not None and fresh.contact_name == "Ana Souza"
+
+
+async def test_signed_payloads_with_odd_field_types_are_refused_at_the_door(
+    service: Service,
+) -> None:
+    odd_orders = [
+        {"store_id": 1234567, "event": "order/paid", "id": "²"},
+        {"store_id": 1234567, "event": "order/paid", "id": "1/../2"},
+        {"store_id": "um", "event": "order/paid", "id": 1},
+    ]
+    for payload in odd_orders:
+        assert (await service.webhook(payload)).status_code == 400, payload
+    odd_privacy = [
+        ({"store_id": 1, "customer": {"id": 1, "phone": 5511987654321}}, "/customers-redact"),
+        ({"store_id": 1, "customer": {"email": ["a@b.c"]}}, "/customers-redact"),
+        (
+            {"store_id": 1, "customer": {"id": 1}, "data_request": {"id": "../../etc"}},
+            "/customers-data-request",
+        ),
+    ]
+    for payload, path in odd_privacy:
+        assert (await service.webhook(payload, path=path)).status_code == 400, payload
+    lone_surrogate = b'{"store_id": 1, "customer": {"id": 1, "email": "\\ud800@x.com"}}'
+    assert (await service.webhook(lone_surrogate, path="/customers-redact")).status_code == 400
+    assert await service.services.redis.xlen(service.services.store_events.stream) == 0
