@@ -274,6 +274,11 @@ class Settings(BaseSettings):
     """More messages than this from one customer in a minute get one notice, then silence."""
     admin_token: SecretStr | None = Field(None, validation_alias=_env("ATENDENTE_ADMIN_TOKEN"))
     """Bearer token of the admin API; unset, the admin API answers 503."""
+    forwarded_allow_ips: str | None = Field(
+        None, validation_alias=_env("ATENDENTE_FORWARDED_ALLOW_IPS")
+    )
+    """Proxies whose X-Forwarded-For is believed (comma-separated IPs); unset: nobody's, so a
+    client cannot pick the address the admin rate limit counts against."""
     admin_rate_limit_per_minute: int = Field(
         60, ge=1, validation_alias=_env("ATENDENTE_ADMIN_RATE_LIMIT_PER_MINUTE")
     )

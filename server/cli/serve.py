@@ -35,4 +35,6 @@ def serve(
         port=port,
         log_level="info",
         log_config=None,
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )

@@ -67,24 +67,30 @@ def get_tickets(request: Request) -> RedisTicketStore:
 TicketsDep = Annotated[RedisTicketStore, Depends(get_tickets)]
 
 
-async def _rate_limit(services: Services, client: str, limit: int) -> None:
+def _too_many(window: int, now: float) -> HTTPException:
+    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        "too many requests",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+async def _count(services: Services, bucket: str, *, add: bool) -> tuple[int, int, float]:
+    """This minute's count in `bucket` (incremented when `add`), its window and the time."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    key = f"{services.settings.redis_prefix}:admin:rate:{client}:{window}"
+    key = f"{services.settings.redis_prefix}:admin:rate:{bucket}:{window}"
     try:
+        if not add:
+            return int(await services.redis.get(key) or 0), window, now
         async with services.redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, WINDOW_SECONDS + 1)
             count, _ = await pipe.execute()
     except (RedisError, OSError):
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
-    if int(count) > limit:
-        retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS,
-            "too many requests",
-            headers={"Retry-After": str(retry_after)},
-        )
+    return int(count), window, now
 
 
 async def authorize(request: Request, services: ServicesDep) -> None:
@@ -92,16 +98,25 @@ async def authorize(request: Request, services: ServicesDep) -> None:
     access: AdminAccess | None = getattr(request.app.state, "admin", None)
     if access is None or not access.token:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API is disabled")
+    # Wrong tokens are counted per client and valid ones against the token's own budget,
+    # so a stranger's failed guesses never lock the store's staff out.
     client = request.client.host if request.client else "unknown"
-    await _rate_limit(services, client, access.requests_per_minute)
+    limit = access.requests_per_minute
+    failures, window, now = await _count(services, f"fail:{client}", add=False)
+    if failures >= limit:
+        raise _too_many(window, now)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not same_secret(given.strip(), access.token):
+        await _count(services, f"fail:{client}", add=True)
         logger.warning("admin request refused: missing or wrong token")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "invalid token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    used, window, now = await _count(services, "token", add=True)
+    if used > limit:
+        raise _too_many(window, now)
 
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(authorize)])

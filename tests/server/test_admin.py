@@ -80,9 +80,30 @@ async def test_requests_over_the_limit_get_429_with_retry_after(api: Admin) -> N
     api.app.state.admin = admin.AdminAccess(token=TOKEN, requests_per_minute=3)
     codes = [(await api.http.get("/admin/tickets", headers=AUTH)).status_code for _ in range(3)]
     assert codes == [200, 200, 200]
-    over = await api.http.get("/admin/tickets", headers={"Authorization": "Bearer guess"})
+    over = await api.http.get("/admin/tickets", headers=AUTH)
     assert over.status_code == 429
     assert 1 <= int(over.headers["retry-after"]) <= 60
+
+
+async def test_wrong_guesses_are_limited_without_locking_out_the_valid_token(api: Admin) -> None:
+    api.app.state.admin = admin.AdminAccess(token=TOKEN, requests_per_minute=3)
+    guess = {"Authorization": "Bearer guess"}
+    codes = [(await api.http.get("/admin/tickets", headers=guess)).status_code for _ in range(5)]
+    assert codes == [401, 401, 401, 429, 429]
+    assert (await api.http.get("/admin/tickets", headers=AUTH)).status_code == 429, (
+        "the guesser's address is blocked whatever token it sends"
+    )
+    other = httpx.ASGITransport(app=api.app, client=("10.0.0.7", 5000))
+    async with httpx.AsyncClient(transport=other, base_url="http://atendente") as staff:
+        assert (await staff.get("/admin/tickets", headers=AUTH)).status_code == 200
+
+
+async def test_a_forwarded_for_header_does_not_choose_the_counted_address(api: Admin) -> None:
+    api.app.state.admin = admin.AdminAccess(token=TOKEN, requests_per_minute=2)
+    for n in range(4):
+        spoofed = {"Authorization": "Bearer guess", "X-Forwarded-For": f"203.0.113.{n}"}
+        reply = await api.http.get("/admin/tickets", headers=spoofed)
+    assert reply.status_code == 429
 
 
 async def test_list_open_tickets_by_department(api: Admin) -> None:
