@@ -20,13 +20,13 @@ from agent.brains.rules.entities import normalize_phone
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
 from agent.release import release_thread
-from agent.settings import get_settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
 from integrations.redis.connection import RedisUnavailableError
 from integrations.redis.embedded import EmbeddedRedisError
 from integrations.redis.encryption import EncryptionKeyError
 from server.cli.failure import CommandFailure
+from server.cli.preflight import load_settings
 from server.wiring import open_checkpointer, open_context
 
 DEFAULT_SENDER = "+5511987654321"
@@ -54,7 +54,7 @@ async def _chat(sender: str, fresh: bool, as_json: bool, brain: BrainChoice | No
     if phone is None:
         raise typer.BadParameter(f"not a Brazilian phone number: {sender!r}", param_hint="--as")
     sender_id = phone.lstrip("+")
-    settings = get_settings()
+    settings = load_settings()
     if brain is not None:
         settings = settings.model_copy(update={"brain": brain})
     interactive = sys.stdin.isatty() and not as_json

@@ -1,14 +1,95 @@
 """Checks a long-running command makes before it starts, so a bad setup fails in one line.
 
 Without them a missing model key would surface as a startup traceback from deep inside
-uvicorn's lifespan, which tells a store owner nothing.
+uvicorn's lifespan, a malformed JSON variable as a page of pydantic's traceback, and a
+production deployment with half its configuration would quietly start on the demo store,
+the embedded Redis and the offline Graph API, accepting webhooks signed with a public
+secret. Each problem is one line naming the variable to set.
 """
 
 from __future__ import annotations
 
+import re
+
+from pydantic import AliasChoices, ValidationError
+from pydantic_settings import SettingsError
+
 from agent.brains.openai.chat_model import ModelNotConfiguredError, build_chat_model
-from agent.settings import Settings
+from agent.settings import Settings, get_settings
 from server.cli.failure import CommandFailure
+
+FAIL = CommandFailure("atendente")
+
+
+_FIELD = re.compile(r'field "(?P<field>\w+)"')
+
+
+def variable_of(field: str) -> str:
+    """The environment variable a settings field is read from (its first alias)."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices) and alias.choices:
+        return str(alias.choices[0])
+    return str(alias or field).upper()
+
+
+def load_settings() -> Settings:
+    """The settings, or exit with one line per variable that does not parse."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        lines = [
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+            for problem in error.errors()
+        ]
+    except SettingsError as error:  # a value that is not even JSON, before validation
+        match = _FIELD.search(str(error))
+        name = variable_of(match.group("field")) if match else "a variable"
+        lines = [f"{name}: not valid JSON"]
+    raise FAIL("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+def configuration_problems(settings: Settings) -> list[str]:
+    """What is missing or half-set; in production, every demo part and default secret too."""
+    problems = []
+    store, token = settings.nuvemshop_store_id, settings.nuvemshop_access_token
+    if bool(store) != bool(token):
+        given, missing = (
+            ("NUVEMSHOP_STORE_ID", "NUVEMSHOP_ACCESS_TOKEN")
+            if store
+            else ("NUVEMSHOP_ACCESS_TOKEN", "NUVEMSHOP_STORE_ID")
+        )
+        problems.append(f"{given} is set but {missing} is not: a real store needs both")
+    number, access = settings.whatsapp_phone_number_id, settings.whatsapp_access_token
+    if bool(number) != bool(access):
+        given, missing = (
+            ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN")
+            if number
+            else ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID")
+        )
+        problems.append(f"{given} is set but {missing} is not: WhatsApp needs both")
+    if settings.environment != "production" or problems:
+        return problems
+    required = {
+        "NUVEMSHOP_STORE_ID and NUVEMSHOP_ACCESS_TOKEN (the demo store is refused)": not (
+            settings.uses_demo_store
+        ),
+        "NUVEMSHOP_APP_SECRET (store webhooks would be refused)": settings.nuvemshop_app_secret,
+        "REDIS_URL (the embedded Redis is for trying Atendente out)": settings.redis_url,
+        "WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID (the offline Graph API is refused)": (
+            not settings.uses_fake_whatsapp
+        ),
+        "WHATSAPP_APP_SECRET (the development secret is public)": settings.whatsapp_app_secret,
+        "WHATSAPP_VERIFY_TOKEN (the demo token is public)": settings.whatsapp_verify_token,
+    }
+    return [f"ATENDENTE_ENV=production needs {name}" for name, ok in required.items() if not ok]
+
+
+def require_configuration(settings: Settings) -> None:
+    """Exit naming every missing variable before anything starts."""
+    problems = configuration_problems(settings)
+    if problems:
+        raise FAIL("incomplete configuration:\n  " + "\n  ".join(problems))
 
 
 def require_brain(settings: Settings) -> None:
@@ -18,4 +99,12 @@ def require_brain(settings: Settings) -> None:
     try:
         build_chat_model(settings)
     except ModelNotConfiguredError as error:
-        raise CommandFailure("atendente")(error) from error
+        raise FAIL(error) from error
+
+
+def preflight() -> Settings:
+    """Load the settings and check them, for `serve`, `worker` and `chat`."""
+    settings = load_settings()
+    require_configuration(settings)
+    require_brain(settings)
+    return settings

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from agent.settings import get_settings
 from server.app import create_app
-from server.cli.preflight import require_brain
+from server.cli.preflight import preflight
 from server.logs import configure_logging
 
 
@@ -20,8 +19,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the webhooks, admin API and playground, with the workers in-process."""
-    settings = get_settings()
-    require_brain(settings)
+    settings = preflight()
     configure_logging(logging.INFO)
     if settings.serves_playground:
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host

@@ -11,7 +11,7 @@ import logging
 import signal
 
 from agent.settings import get_settings
-from server.cli.preflight import require_brain
+from server.cli.preflight import preflight
 from server.event_loop import loop_name, run
 from server.gc_tuning import freeze_startup_objects
 from server.logs import configure_logging
@@ -33,6 +33,6 @@ async def _work() -> None:
 
 def worker() -> None:
     """Consume the inbound and store-event streams until stopped (SIGTERM or Ctrl-C)."""
-    require_brain(get_settings())
+    preflight()
     configure_logging(logging.INFO)
     run(_work())

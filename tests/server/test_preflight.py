@@ -1,0 +1,84 @@
+"""Before anything starts: one line per missing or malformed variable, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from agent.settings import Settings
+from server.cli.preflight import configuration_problems
+
+ATENDENTE = str(Path(sys.executable).with_name("atendente"))
+
+
+def settings(**values: str) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def test_development_on_embedded_defaults_is_fine() -> None:
+    assert configuration_problems(settings()) == []
+
+
+def test_half_a_store_or_half_a_whatsapp_number_is_named() -> None:
+    assert configuration_problems(settings(NUVEMSHOP_STORE_ID="123")) == [
+        "NUVEMSHOP_STORE_ID is set but NUVEMSHOP_ACCESS_TOKEN is not: a real store needs both"
+    ]
+    assert configuration_problems(settings(WHATSAPP_ACCESS_TOKEN="t")) == [
+        "WHATSAPP_ACCESS_TOKEN is set but WHATSAPP_PHONE_NUMBER_ID is not: WhatsApp needs both"
+    ]
+
+
+def test_production_refuses_every_demo_part_and_default_secret() -> None:
+    problems = configuration_problems(settings(ATENDENTE_ENV="production"))
+    assert len(problems) == 6
+    for variable in (
+        "NUVEMSHOP_STORE_ID",
+        "NUVEMSHOP_APP_SECRET",
+        "REDIS_URL",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ):
+        assert any(variable in problem for problem in problems), variable
+    complete = settings(
+        ATENDENTE_ENV="production",
+        NUVEMSHOP_STORE_ID="123",
+        NUVEMSHOP_ACCESS_TOKEN="tok",
+        NUVEMSHOP_APP_SECRET="app",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        WHATSAPP_ACCESS_TOKEN="wa",
+        WHATSAPP_PHONE_NUMBER_ID="555",
+        WHATSAPP_APP_SECRET="meta",
+        WHATSAPP_VERIFY_TOKEN="verify",
+    )
+    assert configuration_problems(complete) == []
+
+
+def run(*argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ATENDENTE_", "NUVEMSHOP_"))}
+    return subprocess.run(
+        [ATENDENTE, *argv],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_serve_in_production_with_nothing_set_stops_before_starting(tmp_path: Path) -> None:
+    result = run("serve", ATENDENTE_ENV="production", ATENDENTE_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert "ATENDENTE_ENV=production needs REDIS_URL" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "running" not in result.stdout
+
+
+def test_malformed_json_in_a_variable_is_one_line_naming_it(tmp_path: Path) -> None:
+    result = run("worker", ATENDENTE_DEPARTMENT_HOURS="{not json", ATENDENTE_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert "ATENDENTE_DEPARTMENT_HOURS" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 3
