@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from agent.context import StoreProfile
 from agent.understanding import INTENTS, Intent
@@ -190,6 +191,28 @@ def spec(intent: Intent) -> IntentSpec:
 def allowed_tools(intents: list[Intent]) -> frozenset[str]:
     """The tools a request's intents allow, together."""
     return frozenset(name for intent in intents for name in INTENT_SPECS[intent].tools)
+
+
+def planned_call(
+    intent: Intent, order_number: str | None, tracking_code: str | None
+) -> tuple[str, dict[str, Any]] | None:
+    """The tool an intent's plan calls for what the request carries, with its arguments."""
+    intent_spec = INTENT_SPECS[intent]
+    plan = intent_spec.plan
+    if plan is None:
+        return None
+    args: dict[str, Any]
+    if order_number and plan.with_order:
+        tool, args = plan.with_order, {"order_number": order_number}
+    elif tracking_code and plan.with_code:
+        tool, args = plan.with_code, {"tracking_code": tracking_code}
+    elif plan.without_order:
+        tool, args = plan.without_order, {}
+    else:
+        return None
+    if tool == "request_handoff" and intent_spec.handoff is not None:
+        args["reason"] = intent_spec.handoff.value
+    return tool, args
 
 
 def prompt_list() -> str:

@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from agent.brains.rules.classifier import classify
 from agent.brains.rules.complaints import says_not_received, says_paid
-from agent.intents import INTENT_SPECS
+from agent.intents import INTENT_SPECS, planned_call
 
 Json = dict[str, Any]
 
@@ -122,23 +122,11 @@ def _classification(body: Json) -> Json:
 
 def _planned_call(intent: str, request: Json) -> ToolCallStep | None:
     """The call the intent's spec plans for the request, as a careful model would make it."""
-    intent_spec = next((s for name, s in INTENT_SPECS.items() if name == intent), None)
-    plan = intent_spec.plan if intent_spec else None
-    if intent_spec is None or plan is None:
+    known = next((name for name in INTENT_SPECS if name == intent), None)
+    if known is None:
         return None
-    number = request.get("order_number")
-    code = request.get("tracking_code")
-    if number and plan.with_order:
-        name, args = plan.with_order, {"order_number": number}
-    elif code and plan.with_code:
-        name, args = plan.with_code, {"tracking_code": code}
-    elif plan.without_order:
-        name, args = plan.without_order, {}
-    else:
-        return None
-    if name == "request_handoff" and intent_spec.handoff is not None:
-        args["reason"] = intent_spec.handoff.value
-    return ToolCallStep(name, args)
+    planned = planned_call(known, request.get("order_number"), request.get("tracking_code"))
+    return ToolCallStep(*planned) if planned else None
 
 
 def _tool_choice(body: Json) -> Reply:

@@ -49,25 +49,33 @@ def load_settings() -> Settings:
     raise FAIL("invalid configuration:\n  " + "\n  ".join(lines))
 
 
+def _half_set(first: tuple[str, object], second: tuple[str, object], why: str) -> str | None:
+    """The line naming the missing one of two variables that only work together."""
+    (first_name, first_value), (second_name, second_value) = first, second
+    if bool(first_value) == bool(second_value):
+        return None
+    given, missing = (first_name, second_name) if first_value else (second_name, first_name)
+    return f"{given} is set but {missing} is not: {why}"
+
+
 def configuration_problems(settings: Settings) -> list[str]:
     """What is missing or half-set; in production, every demo part and default secret too."""
-    problems = []
-    store, token = settings.nuvemshop_store_id, settings.nuvemshop_access_token
-    if bool(store) != bool(token):
-        given, missing = (
-            ("NUVEMSHOP_STORE_ID", "NUVEMSHOP_ACCESS_TOKEN")
-            if store
-            else ("NUVEMSHOP_ACCESS_TOKEN", "NUVEMSHOP_STORE_ID")
+    problems = [
+        problem
+        for problem in (
+            _half_set(
+                ("NUVEMSHOP_STORE_ID", settings.nuvemshop_store_id),
+                ("NUVEMSHOP_ACCESS_TOKEN", settings.nuvemshop_access_token),
+                "a real store needs both",
+            ),
+            _half_set(
+                ("WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),
+                ("WHATSAPP_ACCESS_TOKEN", settings.whatsapp_access_token),
+                "WhatsApp needs both",
+            ),
         )
-        problems.append(f"{given} is set but {missing} is not: a real store needs both")
-    number, access = settings.whatsapp_phone_number_id, settings.whatsapp_access_token
-    if bool(number) != bool(access):
-        given, missing = (
-            ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN")
-            if number
-            else ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID")
-        )
-        problems.append(f"{given} is set but {missing} is not: WhatsApp needs both")
+        if problem
+    ]
     if settings.environment != "production" or problems:
         return problems
     required = {

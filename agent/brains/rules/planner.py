@@ -15,7 +15,7 @@ from langchain_core.messages import ToolCall
 
 from agent.brains.rules.complaints import says_not_received, says_paid
 from agent.history import latest_customer_text, tool_calls, tool_results
-from agent.intents import spec
+from agent.intents import planned_call
 from agent.state import AgentState, Request
 from agent.understanding import Intent
 
@@ -51,24 +51,11 @@ def _flags(tool: str, state: AgentState) -> dict[str, bool]:
 
 
 def _intent_call(intent: Intent, request: Request, state: AgentState) -> ToolCall | None:
-    """The call an intent's plan makes for what the request carries."""
-    intent_spec = spec(intent)
-    tool_plan = intent_spec.plan
-    if tool_plan is None:
+    """The call an intent's plan makes for what the request carries, with the flags."""
+    planned = planned_call(intent, request.get("order_number"), request.get("tracking_code"))
+    if planned is None:
         return None
-    number = request.get("order_number")
-    code = request.get("tracking_code")
-    args: dict[str, Any]
-    if number and tool_plan.with_order:
-        tool, args = tool_plan.with_order, {"order_number": number}
-    elif code and tool_plan.with_code:
-        tool, args = tool_plan.with_code, {"tracking_code": code}
-    elif tool_plan.without_order:
-        tool, args = tool_plan.without_order, {}
-    else:
-        return None
-    if tool == "request_handoff" and intent_spec.handoff is not None:
-        args["reason"] = intent_spec.handoff.value
+    tool, args = planned
     return _call(tool, **args, **_flags(tool, state))
 
 
