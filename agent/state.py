@@ -68,6 +68,46 @@ class OutboundMessage(TypedDict, total=False):
     customer's 24 h window; `text` then holds the same words for logs and tests."""
 
 
+IdentityCheck = Literal[
+    "verified",
+    "listing",
+    "ask_order_number",
+    "ask_identity",
+    "invalid_proof",
+    "mismatch",
+    "locked",
+    "store_unavailable",
+]
+"""`verify_identity`'s verdict: the order is theirs, their orders are listed, or what to ask."""
+
+
+class HandoffOutcome(TypedDict):
+    """The handoff opened this turn, as the reply tells it."""
+
+    department: str
+    label: str
+    """How the customer reads the department: 'nosso time financeiro'."""
+    reason: str
+    open_now: bool
+    hours: str
+    ticket: str
+
+
+class Outcome(TypedDict, total=False):
+    """Per turn: the facts the reply is written from, besides the tool results."""
+
+    truncated: bool
+    """The message was cut to `max_inbound_chars`."""
+    media: str
+    """The kind of media sent ('image', 'audio', ...)."""
+    empty: bool
+    """Nothing was sent: no text and no media."""
+    identity_check: IdentityCheck
+    attempts_left: int
+    """Proofs the customer may still give before a person takes over."""
+    handoff: HandoffOutcome
+
+
 class Handoff(TypedDict):
     """An open handoff: a human department owns the thread until it gives it back."""
 
@@ -104,7 +144,7 @@ class AgentState(TypedDict, total=False):
     handoff_seen_at: str | None
     """When the customer last wrote while a person owns the thread (ISO time), so the bot
     acknowledges the first message after a silence and only that one."""
-    outcome: dict[str, Any]
+    outcome: Outcome
     """Per turn: facts for the reply (verification result, empty message, media...)."""
     tool_rounds: int
     """Per turn: how many act -> tools rounds ran, to bound the loop."""

@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.history import trim_to_recent_turns
-from agent.state import AgentState, Identity
+from agent.state import AgentState, Identity, Outcome
 
 MEDIA_PLACEHOLDERS = {
     "image": "[imagem]",
@@ -45,7 +45,7 @@ async def guard(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     limit = runtime.context.limits.max_inbound_chars
     text = (inbound.get("text") or "").strip()
     media = inbound.get("media_type")
-    outcome: dict[str, Any] = {}
+    outcome = Outcome()
     if len(text) > limit:
         text = text[:limit]
         outcome["truncated"] = True

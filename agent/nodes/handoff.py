@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.history import tool_results
-from agent.state import AgentState, Handoff
+from agent.state import AgentState, Handoff, Outcome
 from tools.problems import PROBLEMS
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any
     logger.info(
         "handoff opened: ticket=%s department=%s reason=%s", ticket.id, department.key, reason
     )
-    outcome = dict(state.get("outcome", {}))
+    outcome = Outcome(**state.get("outcome", {}))
     outcome["handoff"] = {
         "department": department.key,
         "label": department.label,

@@ -15,7 +15,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.nodes.act import escalation
-from agent.state import AgentState, Identity, Request
+from agent.state import AgentState, Identity, IdentityCheck, Outcome, Request
 from integrations.nuvemshop.errors import NuvemshopError
 from tools.identity import CustomerIdentity
 
@@ -51,12 +51,16 @@ async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[
     identity = _with_proofs(state["identity"], entities)
     request: Request = state.get("request", {})
     number = request.get("order_number")
-    outcome = dict(state.get("outcome", {}))
+    outcome = Outcome(**state.get("outcome", {}))
     waiting = {"pending": request, "awaiting": "identity"}
     settled = {"pending": None, "awaiting": None}
 
-    def verdict(result: str, changes: dict[str, Any], **facts: Any) -> dict[str, Any]:
-        outcome.update(identity_check=result, **facts)
+    def verdict(
+        result: IdentityCheck, changes: dict[str, Any], attempts_left: int | None = None
+    ) -> dict[str, Any]:
+        outcome["identity_check"] = result
+        if attempts_left is not None:
+            outcome["attempts_left"] = attempts_left
         if result not in ("verified", "listing") and "handoff_reason" not in changes:
             # A threat does not wait for proof: a person takes it, shown nothing meanwhile.
             if reason := escalation(state):

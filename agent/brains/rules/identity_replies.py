@@ -6,10 +6,8 @@ whether the order is someone else's or does not exist, so neither can be probed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from agent.intents import spec
-from agent.state import Request
+from agent.state import Outcome, Request
 
 ASK_PROOF = (
     "Pra proteger seus dados, preciso confirmar que o pedido *{n}* é seu 🔒 Me informa o "
@@ -46,7 +44,7 @@ def ask_order_number(request: Request) -> str:
     return f"Me passa o número do pedido{why}? {WHERE_TO_FIND}"
 
 
-def identity_section(outcome: dict[str, Any], request: Request) -> str | None:
+def identity_section(outcome: Outcome, request: Request) -> str | None:
     """The paragraph for this turn's identity verdict, if it needs one."""
     check = outcome.get("identity_check")
     number = request.get("order_number") or ""

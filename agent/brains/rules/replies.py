@@ -7,8 +7,6 @@ cannot do.
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.messages import AIMessage
 
 from agent.brains.rules import order_replies
@@ -17,7 +15,7 @@ from agent.brains.rules.openings import acknowledgement, greeting, salutation
 from agent.context import StoreProfile
 from agent.history import tool_results
 from agent.intents import spec
-from agent.state import AgentState, OutboundMessage
+from agent.state import AgentState, HandoffOutcome, OutboundMessage
 from agent.understanding import Intent
 from tools.handoff_reasons import spec_of
 
@@ -63,7 +61,7 @@ def _is_first_reply(state: AgentState) -> bool:
     )
 
 
-def _handoff_section(handoff: dict[str, Any]) -> str:
+def _handoff_section(handoff: HandoffOutcome) -> str:
     reason = spec_of(handoff["reason"])
     intro = reason.customer_intro if reason else ""
     when = (
