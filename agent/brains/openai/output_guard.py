@@ -2,7 +2,8 @@
 
 The model rewrites a draft that the rules built from verified data; the guard makes sure
 the rewrite kept the draft's facts, added no personal data the customer does not own, made
-no promise the bot cannot keep and fits WhatsApp. Anything else goes out as the draft.
+no promise the bot cannot keep, agreed to nothing a person must decide, kept the draft's
+sympathy for the customer's problem, and fits WhatsApp. Anything else goes out as the draft.
 This lives in code, not in the prompt, because a prompt can be talked out of its rules.
 """
 
@@ -12,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from agent.attendant import agrees_prematurely, opens_with_sympathy, says_not_understood
 
 WHATSAPP_TEXT_LIMIT = 4096
 """Meta's limit for the body of one text message."""
@@ -136,4 +139,10 @@ def check_reply(
         reasons.append("foreign_tracking_code")
     if any(not _mentions(reply, fact) for fact in _facts(draft)):
         reasons.append("dropped_fact")
+    if agrees_prematurely(reply) and not agrees_prematurely(draft):
+        reasons.append("premature_agreement")
+    if opens_with_sympathy(draft) and not opens_with_sympathy(reply):
+        reasons.append("dropped_sympathy")
+    if says_not_understood(reply) and not says_not_understood(draft):
+        reasons.append("not_understood")
     return Verdict(tuple(reasons))

@@ -101,3 +101,32 @@ async def test_an_accepted_reply_keeps_the_interactive_buttons(
     assert result.messages[0]["type"] == "buttons"
     assert result.messages[0]["text"] == "Olá! Tudo bem? Em que posso te ajudar hoje?"
     assert len(result.messages[0]["buttons"]) == 3
+
+
+CANCEL_DRAFT = (
+    "Poxa, sinto muito pelo transtorno! Quem confirma cancelamentos é a nossa equipe. "
+    "Vou te passar para nossa equipe de atendimento 🙋 Seu protocolo é *ATD-00001*."
+)
+
+
+def test_agreeing_to_what_a_person_decides_is_refused() -> None:
+    for reply in (
+        "Claro! Sinto muito. Seu protocolo é ATD-00001.",
+        "Sinto muito! Pode deixar que eu cancelo, protocolo ATD-00001.",
+    ):
+        verdict = check_reply(reply, draft=CANCEL_DRAFT, allowed=[])
+        assert "premature_agreement" in verdict.reasons, reply
+
+
+def test_dropping_the_drafts_sympathy_is_refused() -> None:
+    reply = "Sua solicitação foi passada à equipe de atendimento, protocolo ATD-00001."
+    verdict = check_reply(reply, draft=CANCEL_DRAFT, allowed=[])
+    assert "dropped_sympathy" in verdict.reasons
+
+
+def test_a_kind_rewording_that_keeps_the_apology_passes() -> None:
+    reply = (
+        "Sinto muito por isso! O cancelamento é confirmado pela nossa equipe de atendimento; "
+        "já te encaminhei, protocolo ATD-00001."
+    )
+    assert check_reply(reply, draft=CANCEL_DRAFT, allowed=[]).ok
