@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -21,6 +22,7 @@ from agent.settings import Settings
 from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
+from integrations.redis.layout import set_log_key
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
 from server.flood import FloodGuard
@@ -67,6 +69,14 @@ class Services:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+async def share_log_key(client: Redis, prefix: str) -> None:
+    """One random key for log references, created by the first process and read by the rest."""
+    key = f"{prefix}:log-key"
+    await client.set(key, secrets.token_hex(32), nx=True)
+    stored: Any = await client.get(key)
+    set_log_key(bytes.fromhex(stored.decode() if isinstance(stored, bytes) else str(stored)))
+
+
 @asynccontextmanager
 async def open_services(settings: Settings, *, run_workers: bool = True) -> AsyncIterator[Services]:
     """Open Redis, the store client and the graph context; run the in-process workers."""
@@ -76,6 +86,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         client = await stack.enter_async_context(
             open_redis(url, data_dir=settings.data_dir / "redis")
         )
+        await share_log_key(client, prefix)
         nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
         outbox = Outbox(client, prefix)
         handoff = build_handoff(settings, client, outbox)

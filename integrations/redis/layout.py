@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -40,9 +41,22 @@ class CorruptCheckpointError(ValueError):
         )
 
 
+_log_key = os.urandom(32)
+
+
+def set_log_key(key: bytes) -> None:
+    """Key thread references with `key`, shared by every process of a deployment.
+
+    A plain hash of a phone number is reversible by trying every Brazilian number; a keyed
+    one is not, to whoever reads the logs without the key.
+    """
+    global _log_key
+    _log_key = key
+
+
 def thread_ref(thread_id: str) -> str:
-    """A short digest that names a thread in logs and errors without revealing it."""
-    return hashlib.sha256(thread_id.encode()).hexdigest()[:12]
+    """A short keyed digest that names a thread in logs and errors without revealing it."""
+    return hmac.new(_log_key, thread_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 def _escape_tag(thread_id: str) -> str:
