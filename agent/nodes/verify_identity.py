@@ -65,7 +65,10 @@ async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[
             # A threat does not wait for proof: a person takes it, shown nothing meanwhile.
             if reason := escalation(state):
                 changes = {**settled, "handoff_reason": reason}
-        return {"identity": identity, "outcome": outcome, **changes}
+        # A proof that proved nothing is not kept: a stranger who typed someone's e-mail or
+        # CPF must not leave it in this thread's state.
+        kept = state["identity"] if result in ("mismatch", "locked") else identity
+        return {"identity": kept, "outcome": outcome, **changes}
 
     if not number:
         if identity["emails"]:

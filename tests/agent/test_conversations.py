@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from agent.graph import AgentGraph
+from agent.turn import thread_config
 from tests.support import ANA, BRUNO, CARLA, STRANGER, Say, text_of
 
 ANA_PRIVATE = ["Ana", "Souza", "ana.souza@example.com", "529", "98765", "AA123456785BR"]
@@ -225,3 +227,13 @@ async def test_a_store_pickup_order_says_where_to_collect_it(say: Say) -> None:
     result = await say("oi, posso passar hj na loja pra retirar o pedido 1031?", "+5511974555301")
     assert "Loja Aurora Pinheiros" in text_of(result)
     assert "código de rastreio" not in text_of(result)
+
+
+async def test_a_proof_that_proved_nothing_is_not_kept(say: Say, graph: AgentGraph) -> None:
+    await say("cadê o pedido 1001?", STRANGER)
+    await say("bruno.lima@example.com", STRANGER)
+    state = (await graph.aget_state(thread_config(STRANGER.lstrip("+")))).values
+    assert state["identity"]["emails"] == []
+    await say("ana.souza@example.com", STRANGER)
+    state = (await graph.aget_state(thread_config(STRANGER.lstrip("+")))).values
+    assert state["identity"]["emails"] == ["ana.souza@example.com"], "this one proved 1001"
