@@ -47,6 +47,26 @@ def customer_ids(phone: str | None) -> list[str]:
     return ids
 
 
+def _customer_marks(customer: dict[str, Any]) -> list[str]:
+    """Strings whose presence in a record means it is about this customer."""
+    marks = list(customer_ids(customer.get("phone")))
+    for key in ("email", "identification"):
+        value = customer.get(key)
+        if isinstance(value, str) and len(value) >= 5:
+            marks.append(value.strip().lower())
+    return marks
+
+
+def _flat(record: Any) -> str:
+    """A record's text, lower-cased, for looking for a customer's marks in it."""
+    if isinstance(record, dict):
+        pairs = [(_flat(key), _flat(value)) for key, value in record.items()]
+        return " ".join(f"{key} {value}" for key, value in pairs)
+    if isinstance(record, bytes):
+        return record.decode("utf-8", "replace").lower()
+    return str(record).lower()
+
+
 def _message_view(message: BaseMessage) -> dict[str, str]:
     return {
         "from": "cliente" if message.type == "human" else "atendente",
@@ -105,8 +125,48 @@ class PrivacyService:
                 await self._tickets.forget_sender(wa_id)
         if self._forget_cached is not None:
             await self._forget_cached(customer)
-        logger.info("customer redacted: %d conversation(s) deleted", deleted)
+        marks = _customer_marks(customer)
+        buried = await self._erase_dead_letters(marks)
+        exports = self._erase_exports(customer, marks)
+        logger.info(
+            "customer redacted: %d conversation(s), %d dead letter(s), %d export(s) deleted",
+            deleted,
+            buried,
+            exports,
+        )
         return deleted
+
+    async def _erase_dead_letters(self, marks: list[str]) -> int:
+        """Delete dead-lettered entries that mention the customer (none is kept for good)."""
+        if not marks:
+            return 0
+        erased = 0
+        async for stream in self._client.scan_iter(match=f"{self._prefix}*:dead"):
+            entries: Any = await self._client.xrange(stream)
+            doomed = [
+                entry_id
+                for entry_id, fields in entries
+                if any(mark in _flat(fields) for mark in marks)
+            ]
+            if doomed:
+                erased += await self._client.xdel(stream, *doomed)
+        return erased
+
+    def _erase_exports(self, customer: dict[str, Any], marks: list[str]) -> int:
+        """Delete earlier data-request exports of this customer."""
+        if not self._exports_dir.is_dir():
+            return 0
+        erased = 0
+        for path in self._exports_dir.glob("data-request-*.json"):
+            try:
+                exported = json.loads(path.read_text(encoding="utf-8")).get("customer") or {}
+            except (OSError, ValueError):
+                continue
+            same_id = customer.get("id") is not None and exported.get("id") == customer.get("id")
+            if same_id or any(mark in _flat(exported) for mark in marks):
+                path.unlink(missing_ok=True)
+                erased += 1
+        return erased
 
     async def redact_store(self) -> int:
         """Delete every conversation, window, queued message and cache of the store."""
@@ -116,6 +176,12 @@ class PrivacyService:
             f"{self._prefix}:{{outbox}}*",
             f"{self._prefix}:nuvemshop:cache*",
             f"{self._prefix}:trk*",
+            f"{self._prefix}*:dead",
+            f"{self._prefix}:burst:*",
+            f"{self._prefix}:answered:*",
+            f"{self._prefix}:last-seen:*",
+            f"{self._prefix}:admitted:*",
+            f"{self._prefix}:flood:*",
         ]
         if self._tickets is not None:
             patterns.append(self._tickets.pattern)
@@ -124,6 +190,9 @@ class PrivacyService:
             batch = [key async for key in self._client.scan_iter(match=pattern)]
             for start in range(0, len(batch), 500):
                 deleted += await self._client.unlink(*batch[start : start + 500])
+        if self._exports_dir.is_dir():
+            for path in self._exports_dir.glob("data-request-*.json"):
+                path.unlink(missing_ok=True)
         logger.info("store redacted: %d key(s) deleted", deleted)
         return deleted
 

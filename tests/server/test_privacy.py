@@ -110,3 +110,69 @@ async def test_every_customers_redact_is_carried_out_and_a_retry_only_once(
     assert await saver.aget_tuple(thread_config("5511987654321")) is None
     seen = [key async for key in service.services.redis.scan_iter(match="*webhook-seen*")]
     assert seen and not any(b"ana" in key or b"5511987654321" in key for key in seen)
+
+
+async def bury(service: Service, stream: str, fields: dict[str, str]) -> None:
+    await service.services.redis.xadd(f"{stream}:dead", {**fields, "error": "RuntimeError"})
+
+
+async def dead_letters(service: Service) -> list[str]:
+    redis = service.services.redis
+    prefix = service.services.settings.redis_prefix
+    found = []
+    async for stream in redis.scan_iter(match=f"{prefix}*:dead"):
+        found += [str(fields) for _, fields in await redis.xrange(stream)]
+    return found
+
+
+async def test_customers_redact_erases_their_dead_letters_and_exports(
+    service: Service, tmp_path: Path
+) -> None:
+    services = service.services
+    await talk(service, "5511987654321", "cadê meu pedido 1001?")
+    await service.webhook(
+        {"store_id": 1, "customer": ANA, "data_request": {"id": 78}},
+        path="/customers-data-request",
+    )
+    await service.webhook(
+        {"store_id": 1, "customer": BRUNO, "data_request": {"id": 79}},
+        path="/customers-data-request",
+    )
+    await service.drain()
+    outbox = services.outbox.stream
+    await bury(service, outbox, {"recipient": "5511987654321", "messages": "[]"})
+    await bury(service, outbox, {"recipient": "5521998765432", "messages": "[]"})
+    await bury(
+        service, services.store_events.stream, {"payload": '{"email": "ana.souza@example.com"}'}
+    )
+
+    await service.webhook({"store_id": 1, "customer": ANA}, path="/customers-redact")
+    await service.drain()
+
+    left = await dead_letters(service)
+    assert not [entry for entry in left if "5511987654321" in entry or "ana.souza" in entry]
+    assert [entry for entry in left if "5521998765432" in entry], "Bruno's stays"
+    exports = sorted(p.name for p in (tmp_path / "exports").glob("*.json"))
+    assert exports == ["data-request-1-79.json"]
+
+
+async def test_store_redact_leaves_no_customer_key_dead_letter_or_export(
+    service: Service, tmp_path: Path
+) -> None:
+    services = service.services
+    await talk(service, "5511987654321", "oi")
+    await services.inbound.admit(inbound("5511987654321", "oi"), now_ms(), services.flood)
+    await service.webhook(
+        {"store_id": 1, "customer": ANA, "data_request": {"id": 80}},
+        path="/customers-data-request",
+    )
+    await service.drain()
+    await bury(service, services.outbox.stream, {"recipient": "5511987654321", "messages": "[]"})
+    await service.webhook({"store_id": 1}, path="/store-redact")
+    await service.drain()
+    redis = services.redis
+    prefix = services.settings.redis_prefix
+    remaining = [key.decode() async for key in redis.scan_iter(match=f"{prefix}*")]
+    assert not [key for key in remaining if "5511987654321" in key], remaining
+    assert await dead_letters(service) == []
+    assert list((tmp_path / "exports").glob("*.json")) == []
