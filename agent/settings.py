@@ -182,6 +182,11 @@ class Settings(BaseSettings):
     """An inbound message a worker took but did not finish in this long is taken over by
     another worker (the first one died); longer than the turn lock, so a slow turn is
     never run twice at once."""
+    outbox_claim_idle_seconds: float = Field(
+        60.0, ge=1, le=3600, validation_alias=_env("ATENDENTE_OUTBOX_CLAIM_IDLE_SECONDS")
+    )
+    """An outbox entry a sender took and did not finish in this long is retried by another
+    sender; an uncertain part is first reconciled against Meta's status webhooks."""
     debounce_seconds: float = Field(
         2.0, ge=0, le=30, validation_alias=_env("ATENDENTE_DEBOUNCE_SECONDS")
     )

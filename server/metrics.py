@@ -32,7 +32,7 @@ from redis.exceptions import ResponseError
 from agent.turn import TurnResult
 
 TurnOutcome = Literal["answered", "handoff", "silent", "error"]
-SendOutcome = Literal["sent", "retried", "failed", "template"]
+SendOutcome = Literal["sent", "retried", "failed", "template", "reconciled"]
 
 TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
 """From a rules-brain turn (milliseconds) to a slow LLM turn with tool rounds (a minute)."""

@@ -3,13 +3,17 @@
 Turn replies, automations and people's replies all wait in the outbox stream. A part of an
 entry is marked sent right after WhatsApp accepts it, so a sender that dies mid-entry
 resends only what was not yet accepted, down to each WhatsApp message a long text
-splits into. Errors WhatsApp will repeat (a closed 24 h window,
-a recipient who cannot receive, a malformed message) are logged and dropped; passing ones
-leave the entry pending for another try.
+splits into. A sender that dies after WhatsApp accepted a message but before marking it
+leaves the send uncertain: the Graph API has no idempotency key, so every message carries
+`biz_opaque_callback_data`, which Meta echoes in its status webhooks; the webhook records
+each echo, and before resending an uncertain part the sender looks for it. Errors WhatsApp
+will repeat (a closed 24 h window, a recipient who cannot receive, a malformed message) are
+logged and dropped; passing ones leave the entry pending for another try.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from typing import Any
@@ -26,6 +30,21 @@ from server.streams import Fields
 logger = logging.getLogger(__name__)
 
 SENT_SECONDS = 7 * 24 * 3600
+
+
+def callback_data(key: str, part: str) -> str:
+    """The opaque reference of one part of one outbox entry, as Meta will echo it."""
+    return "atd-" + hashlib.sha256(f"{key}:{part}".encode()).hexdigest()[:40]
+
+
+def accepted_key(prefix: str, reference: str) -> str:
+    """Where a status webhook records that Meta accepted the part with `reference`."""
+    return f"{prefix}:{{outbox}}:accepted:{reference}"
+
+
+async def record_acceptance(redis: Redis, prefix: str, reference: str) -> None:
+    """Note, from a status webhook, that Meta accepted the part sent with `reference`."""
+    await redis.set(accepted_key(prefix, reference), b"1", ex=SENT_SECONDS)
 
 
 class OutboxSender:
@@ -67,8 +86,19 @@ class OutboxSender:
         mark = self._mark(fields["key"], part)
         if await self._redis.exists(mark):
             return
+        reference = callback_data(fields["key"], part)
+        attempted = f"{self._prefix}:{{outbox}}:attempted:{reference}"
+        if await self._redis.exists(attempted):
+            if await self._redis.exists(accepted_key(self._prefix, reference)):
+                # An earlier sender died after Meta took it: the status webhook says so.
+                record_send("reconciled")
+                await self._redis.set(mark, b"1", ex=SENT_SECONDS)
+                return
+        await self._redis.set(attempted, b"1", ex=SENT_SECONDS)
         try:
-            await self._whatsapp.send_payload(recipient, payload)
+            await self._whatsapp.send_payload(
+                recipient, {**payload, "biz_opaque_callback_data": reference}
+            )
         except WhatsAppError as error:
             if error.retryable:
                 record_send("retried")

@@ -106,7 +106,12 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         await inbound_queue.ensure_group()
         whatsapp = build_whatsapp(settings, client)
         await stack.enter_async_context(whatsapp.client)
-        outbox_queue = StreamQueue(client, outbox.stream, group="sender")
+        outbox_queue = StreamQueue(
+            client,
+            outbox.stream,
+            group="sender",
+            claim_idle_ms=int(settings.outbox_claim_idle_seconds * 1000),
+        )
         await outbox_queue.ensure_group()
         cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
 

@@ -238,6 +238,9 @@ def _check_read(body: Mapping[str, Any]) -> None:
 
 def _check_message(body: Mapping[str, Any]) -> None:
     """Meta's limits for the message types the agent sends."""
+    callback = body.get("biz_opaque_callback_data")
+    if callback is not None:
+        _length(callback, 512, "biz_opaque_callback_data", code=100)
     kind = body.get("type")
     if kind == "text":
         text = _object(body, "text")

@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+CALLBACK_DATA_LIMIT = 512
+"""The most characters Meta takes in `biz_opaque_callback_data`."""
+
 
 class MessageType(StrEnum):
     """Inbound message types; unknown values map to UNKNOWN instead of failing."""
@@ -151,6 +154,10 @@ class InboundMessage:
         )
 
 
+def _callback_data(value: object) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= CALLBACK_DATA_LIMIT else None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StatusUpdate:
     """What happened to a message we sent."""
@@ -161,6 +168,8 @@ class StatusUpdate:
     timestamp: datetime
     error_codes: tuple[int, ...] = field(default_factory=tuple)
     error_titles: tuple[str, ...] = field(default_factory=tuple)
+    callback_data: str | None = None
+    """The `biz_opaque_callback_data` the message was sent with, echoed by Meta."""
 
     @classmethod
     def from_update(cls, status: dict[str, Any]) -> StatusUpdate:
@@ -173,6 +182,7 @@ class StatusUpdate:
             timestamp=_when(status.get("timestamp")),
             error_codes=tuple(int(e["code"]) for e in errors if str(e.get("code", "")).isdigit()),
             error_titles=tuple(str(e.get("title", "")) for e in errors),
+            callback_data=_callback_data(status.get("biz_opaque_callback_data")),
         )
 
 

@@ -31,6 +31,7 @@ from server.deps import ServicesDep
 from server.flood import FLOOD_NOTICE
 from server.inbound import Admission
 from server.metrics import record_send
+from server.sender import record_acceptance
 from server.signatures import hex_signature, same_secret
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,11 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
                     stored += 1
                 elif admission.verdict == "ok":
                     duplicates += 1
+            elif (
+                isinstance(update, StatusUpdate) and update.callback_data and not update.error_codes
+            ):
+                prefix = services.settings.redis_prefix
+                await record_acceptance(services.redis, prefix, update.callback_data)
             elif isinstance(update, StatusUpdate) and update.error_codes:
                 record_send("failed")
                 logger.warning(

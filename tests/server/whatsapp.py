@@ -41,7 +41,11 @@ def message(
 
 
 def status(
-    recipient: str, state: str, *, errors: list[dict[str, Any]] | None = None
+    recipient: str,
+    state: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    callback_data: str | None = None,
 ) -> dict[str, Any]:
     """A `statuses` webhook about a message we sent."""
     item: dict[str, Any] = {
@@ -52,6 +56,8 @@ def status(
     }
     if errors:
         item["errors"] = errors
+    if callback_data:
+        item["biz_opaque_callback_data"] = callback_data
     return envelope({"statuses": [item]})
 
 
