@@ -10,7 +10,10 @@ secret. Each problem is one line naming the variable to set.
 from __future__ import annotations
 
 import re
+import socket
+from urllib.parse import urlsplit
 
+import redis
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings import SettingsError
 
@@ -108,6 +111,39 @@ def require_brain(settings: Settings) -> None:
         build_chat_model(settings)
     except ModelNotConfiguredError as error:
         raise FAIL(error) from error
+
+
+def require_redis(settings: Settings) -> None:
+    """Exit naming REDIS_URL when the Redis it points at does not answer."""
+    url = settings.redis_address
+    if url is None:
+        return
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as error:
+        parts = urlsplit(url)
+        shown = f"{parts.hostname}:{parts.port or 6379}{parts.path}"  # no password in the line
+        raise FAIL(
+            f"REDIS_URL ({shown}) does not answer ({type(error).__name__}): start that Redis, "
+            "or unset REDIS_URL to use the embedded one"
+        ) from None
+    finally:
+        client.close()
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Exit naming --port when another program already listens there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise FAIL(
+                f"port {port} on {host} is already in use: stop what listens there or choose "
+                "another with --port"
+            ) from None
 
 
 def preflight() -> Settings:

@@ -10,7 +10,7 @@ import typer
 import uvicorn
 
 from server.app import create_app
-from server.cli.preflight import preflight
+from server.cli.preflight import preflight, require_free_port, require_redis
 from server.logs import configure_logging
 
 
@@ -20,6 +20,8 @@ def serve(
 ) -> None:
     """Serve the webhooks, admin API and playground, with the workers in-process."""
     settings = preflight()
+    require_redis(settings)
+    require_free_port(host, port)
     configure_logging(logging.INFO)
     if settings.serves_playground:
         shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host

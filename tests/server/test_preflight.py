@@ -82,3 +82,25 @@ def test_malformed_json_in_a_variable_is_one_line_naming_it(tmp_path: Path) -> N
     assert "ATENDENTE_DEPARTMENT_HOURS" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) <= 3
+
+
+def test_an_unreachable_redis_is_named_before_any_banner(tmp_path: Path) -> None:
+    result = run(
+        "serve", "--port", "0", REDIS_URL="redis://127.0.0.1:1/0", ATENDENTE_DATA_DIR=str(tmp_path)
+    )
+    assert result.returncode == 2
+    assert "REDIS_URL (127.0.0.1:1/0) does not answer" in result.stderr
+    assert "running" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_a_taken_port_is_named_before_any_banner(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run("serve", "--port", port, ATENDENTE_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "running" not in result.stdout
