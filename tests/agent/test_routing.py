@@ -54,7 +54,7 @@ def test_after_classify(request_: dict[str, Any], reason: str | None, expected: 
         ("listing", None, "act"),
         ("ask_identity", None, "reply"),
         ("mismatch", None, "reply"),
-        ("order_not_found", None, "reply"),
+        ("invalid_proof", None, "reply"),
         ("locked", "identity_failed", "handoff"),
         ("store_unavailable", "unresolved", "handoff"),
     ],
