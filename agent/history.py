@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage, ToolMessage
+
+from agent.tool_results import ToolResult
 
 
 def current_turn(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
@@ -25,9 +27,9 @@ def latest_customer_text(messages: Sequence[AnyMessage]) -> str:
     return ""
 
 
-def tool_results(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
+def tool_results(messages: Sequence[AnyMessage]) -> list[ToolResult]:
     """This turn's tool results, each the tool's JSON payload plus its `tool` name."""
-    results: list[dict[str, Any]] = []
+    results: list[ToolResult] = []
     for message in current_turn(messages):
         if not isinstance(message, ToolMessage):
             continue
@@ -37,7 +39,8 @@ def tool_results(messages: Sequence[AnyMessage]) -> list[dict[str, Any]]:
             payload = {"error": "unreadable", "detail": str(message.content)[:200]}
         if not isinstance(payload, dict):
             payload = {"result": payload}
-        results.append({"tool": message.name, **payload})
+        # The JSON our own tools wrote: this is where it becomes the shape they promise.
+        results.append(cast(ToolResult, {"tool": message.name, **payload}))
     return results
 
 

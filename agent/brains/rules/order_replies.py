@@ -6,8 +6,6 @@ short WhatsApp paragraph in pt-BR.
 
 from __future__ import annotations
 
-from typing import Any
-
 from agent.brains.rules.wording import (
     METHOD_LABELS,
     STAGE_LABELS,
@@ -16,9 +14,10 @@ from agent.brains.rules.wording import (
     money,
     short_date,
 )
+from agent.tool_results import DeliveryProblem, ToolResult
 
 
-def order_section(result: dict[str, Any], *, tracked: bool) -> str:
+def order_section(result: ToolResult, *, tracked: bool) -> str:
     """The status of one order; `tracked` says a tracking section follows it."""
     number = result["order_number"]
     stage = result.get("stage")
@@ -69,13 +68,13 @@ PROBLEM_LINES = {
 }
 
 
-def problem_line(problem: dict[str, Any]) -> str:
+def problem_line(problem: DeliveryProblem) -> str:
     """One line naming a delivery problem in the customer's words."""
     template = PROBLEM_LINES.get(str(problem.get("kind")), "⚠️ A entrega precisa de atenção.")
     return template.format(days=problem.get("business_days_without_update") or "alguns")
 
 
-def tracking_section(result: dict[str, Any]) -> str:
+def tracking_section(result: ToolResult) -> str:
     """Where the package is, with the newest event and the link to follow it."""
     code = result.get("tracking_code", "")
     url = result.get("url", "")
@@ -109,7 +108,7 @@ def tracking_section(result: dict[str, Any]) -> str:
     return text
 
 
-def orders_list_section(result: dict[str, Any]) -> str:
+def orders_list_section(result: ToolResult) -> str:
     """The customer's own orders, found through the e-mail they gave."""
     orders = result.get("orders", [])
     if not orders:
@@ -128,7 +127,7 @@ def orders_list_section(result: dict[str, Any]) -> str:
     )
 
 
-def payment_section(result: dict[str, Any], store_url: str) -> str:
+def payment_section(result: ToolResult, store_url: str) -> str:
     """Payment status and the next step, with the payment link when one exists."""
     number = result["order_number"]
     total = money(result.get("total"))
@@ -188,7 +187,7 @@ def payment_section(result: dict[str, Any], store_url: str) -> str:
     )
 
 
-def refund_section(result: dict[str, Any]) -> str | None:
+def refund_section(result: ToolResult) -> str | None:
     """The answer to a refund request that needs no person; None when it goes to one."""
     number = result.get("order_number")
     if result.get("refund") == "already_refunded":
@@ -202,7 +201,7 @@ def refund_section(result: dict[str, Any]) -> str | None:
     return None
 
 
-def cancellation_section(result: dict[str, Any]) -> str | None:
+def cancellation_section(result: ToolResult) -> str | None:
     """The answer to a cancellation request that needs no person."""
     if result.get("cancellation") == "already_cancelled":
         return f"O pedido *{result.get('order_number')}* já está cancelado."
