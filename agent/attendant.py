@@ -8,7 +8,8 @@ eval suite scores replies with the same patterns, so all three mean the same thi
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from agent.brains.rules.normalize import fold_accents
 
 _NOT_UNDERSTOOD = re.compile(r"\bnao entendi\b|\bnao consegui entender\b")
 _SYMPATHY = re.compile(
@@ -31,8 +32,7 @@ OPENING_CHARS = 220
 
 def fold(text: str) -> str:
     """Lower case without accents, as customers and the bot write alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return fold_accents(text).casefold()
 
 
 def says_not_understood(reply: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -58,9 +58,9 @@ def _is_problem(value: object) -> TypeGuard[ProblemType]:
     return value in PROBLEM_TYPES
 
 
-def _intents(values: Iterable[object], where: str) -> tuple[Intent, ...]:
+def _intents(values: Sequence[object], where: str) -> tuple[Intent, ...]:
     found = tuple(value for value in values if _is_intent(value))
-    if len(found) != len(list(values)):
+    if len(found) != len(values):
         raise ValueError(f"{where}: unknown intent in {list(values)}")
     return found
 

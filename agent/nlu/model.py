@@ -3,7 +3,7 @@
 scikit-learn does the learning; this module only says what it sees and how it is trained:
 
 - the message folded as the lexicon folds it (accents, slang, typos), with identifiers
-  masked, read as word 1-2-grams and character 2-5-grams (which survive misspellings);
+  masked, read as word 1-2-grams and character 3-5-grams (which survive misspellings);
 - the lexicon's own reading as tokens (its intents, its confidence band, the problem its
   high-precision cues found), so the model learns when the hand-written rules are right;
 - a linear SVM for the main intent and one for the problem, each wrapped in
@@ -61,7 +61,7 @@ def sample(text: str, rules: Understanding | None = None) -> str:
 
 
 class Analyzer:
-    """Word 1-2-grams and character 2-5-grams of the text, plus the lexicon's tokens.
+    """Word 1-2-grams and character 3-5-grams of the text, plus the lexicon's tokens.
 
     One vectorizer with one analyzer instead of a union of three keeps a single message's
     transform to one call, which is most of the model's latency.

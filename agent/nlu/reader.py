@@ -20,15 +20,13 @@ from __future__ import annotations
 
 from sklearn import config_context
 
-from agent.brains.rules.classifier import classify
+from agent.brains.rules.classifier import INJECTED_CONFIDENCE, about_the_quoted_code, classify
 from agent.brains.rules.discourse import INJECTION
 from agent.brains.rules.normalize import normalize
 from agent.intents import NO_REQUEST
 from agent.nlu.model import Reading, UnderstandingModel
 from agent.understanding import Intent, Understanding
 
-INJECTED_CONFIDENCE = 0.5
-"""A message that tries to steer the bot is never trusted enough to skip the model."""
 UPSET_PROBABILITY = 0.5
 """From this probability the customer is read as upset, and the reply apologises."""
 UNSURE = 0.5
@@ -56,14 +54,6 @@ def _main_intent(reading: Reading, rules: Understanding) -> Intent:
     return reading.intent
 
 
-def _with_tracking(intents: list[Intent], has_code: bool) -> list[Intent]:
-    """Quoting a tracking code makes "where is my order" a question about that shipment."""
-    if not has_code:
-        return intents
-    swapped: list[Intent] = ["tracking" if i == "order_status" else i for i in intents]
-    return list(dict.fromkeys(swapped))
-
-
 def understand(text: str, model: UnderstandingModel, *, awaiting: str | None) -> Understanding:
     """The understanding of one customer message, without any network call."""
     rules = classify(text, awaiting=awaiting)
@@ -76,7 +66,7 @@ def understand(text: str, model: UnderstandingModel, *, awaiting: str | None) ->
     intents += [i for i in reading.others if i not in NO_REQUEST]
     if len(rules.intents) > 1:
         intents += [i for i in rules.intents if i not in NO_REQUEST]
-    intents = _with_tracking(list(dict.fromkeys(intents)), "tracking_code" in rules.entities)
+    intents = about_the_quoted_code(list(dict.fromkeys(intents)), "tracking_code" in rules.entities)
     confidence = reading.probabilities.get(main, 0.0)
     if INJECTION.search(normalize(text)):
         confidence = min(confidence, INJECTED_CONFIDENCE)

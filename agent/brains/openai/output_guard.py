@@ -10,11 +10,10 @@ This lives in code, not in the prompt, because a prompt can be talked out of its
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from agent.attendant import agrees_prematurely, opens_with_sympathy, says_not_understood
+from agent.attendant import agrees_prematurely, fold, opens_with_sympathy, says_not_understood
 
 WHATSAPP_TEXT_LIMIT = 4096
 """Meta's limit for the body of one text message."""
@@ -52,11 +51,6 @@ class Verdict:
     def ok(self) -> bool:
         """True when nothing stops the reply."""
         return not self.reasons
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def _digits(text: str) -> str:
@@ -127,7 +121,7 @@ def check_reply(
         reasons.append("empty")
     if len(reply) > max_chars:
         reasons.append("too_long")
-    folded = _fold(reply)
+    folded = fold(reply)
     if any(pattern.search(folded) for pattern in _PROMISES):
         reasons.append("promise")
     sources = [draft, *allowed]

@@ -27,6 +27,8 @@ from agent.brains.rules.normalize import find_emojis, split_clauses
 from agent.brains.rules.problems import is_upset, problems_in
 from agent.understanding import ENTITY_KINDS, EntityKind, Intent, Understanding
 
+INJECTED_CONFIDENCE = 0.5
+"""A message that tries to steer the bot is never trusted enough to skip the model."""
 MAX_INTENT_CHARS = 1000
 """Only the start of a message is read for intent; requests come first in real messages."""
 
@@ -138,6 +140,14 @@ def _choose(readings: list[_Reading]) -> tuple[list[Intent], float]:
     return intents, confidence
 
 
+def about_the_quoted_code(intents: list[Intent], has_code: bool) -> list[Intent]:
+    """Quoting a tracking code makes "where is my order" a question about that shipment."""
+    if not has_code or "order_status" not in intents:
+        return intents
+    swapped: list[Intent] = ["tracking" if i == "order_status" else i for i in intents]
+    return list(dict.fromkeys(swapped))
+
+
 def _is_bare_answer(clauses: list[str], scan: EntityScan) -> bool:
     """Tell whether the message is only identifiers plus filler like "meu cpf é"."""
     kinds = [kind for kind in ENTITY_KINDS if kind in scan.entities or kind in scan.invalid]
@@ -197,12 +207,9 @@ def classify(text: str, *, awaiting: str | None = None) -> Understanding:
     else:
         intents, confidence = ["other"], 0.3 if clauses or text.strip() else 0.2
 
-    # Quoting a tracking code makes "where is my order" a question about that shipment.
-    if "tracking_code" in scan.entities and "order_status" in intents:
-        intents = ["tracking" if i == "order_status" else i for i in intents]
-        intents = list(dict.fromkeys(intents))
+    intents = about_the_quoted_code(intents, "tracking_code" in scan.entities)
     if INJECTION.search(" ".join(clauses)):
-        confidence = min(confidence, 0.5)
+        confidence = min(confidence, INJECTED_CONFIDENCE)
     found = problems_in(head)
     return Understanding(
         intent=intents[0],
