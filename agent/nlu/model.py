@@ -136,6 +136,8 @@ class Reading:
     """Further requests in the same message."""
     problem: ProblemType | None
     problem_confidence: float
+    problem_probabilities: dict[ProblemType, float]
+    """The calibrated probability of every problem type being the main one."""
     complaint: float
     """The probability that the message reports some problem, whichever it is."""
     upset: float
@@ -215,6 +217,12 @@ class UnderstandingModel:
             _as_intent(label): float(p)
             for label, p in zip(self.intent.classes_, intent_p, strict=True)
         }
+        problem_probabilities = {
+            kind: float(p)
+            for label, p in zip(self.problem.classes_, problem_p, strict=True)
+            for kind in PROBLEM_TYPES
+            if kind == label
+        }
         return Reading(
             intent=intent,
             confidence=float(intent_p[best]),
@@ -222,6 +230,7 @@ class UnderstandingModel:
             others=others,
             problem=problem,
             problem_confidence=float(problem_p[top]),
+            problem_probabilities=problem_probabilities,
             upset=upset,
             complaint=1.0 - float(problem_p[list(self.problem.classes_).index(NO_PROBLEM)]),
         )

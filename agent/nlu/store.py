@@ -1,13 +1,17 @@
 """Where the trained understanding model lives, and training it when it is not there yet.
 
 No weights are downloaded: the model is trained from the labelled messages the project
-ships (`agent/nlu/data`), once per data version and scikit-learn version, and kept in a
-cache directory. `atendente nlu train` builds it ahead of time; otherwise the first
+ships (`agent/nlu/data`), once per version of that data, of the code that turns a message
+into features (the model and the lexicon it reads tokens from) and of scikit-learn, and
+kept in a cache directory. `atendente nlu train` builds it ahead of time; otherwise the first
 process that needs it trains it (about a minute on two cores) and the others reuse it.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import importlib.util
 import logging
 import os
 import tempfile
@@ -22,6 +26,9 @@ from agent.nlu.model import UnderstandingModel
 
 logger = logging.getLogger(__name__)
 
+PROJECT_PACKAGES = frozenset({"agent", "tools"})
+"""Imports followed when hashing the feature code; libraries are versioned by their own."""
+
 MODEL_DIR_ENV = "ATENDENTE_MODEL_DIR"
 """Overrides the cache directory (default `$XDG_CACHE_HOME/atendente/models`)."""
 
@@ -35,9 +42,53 @@ def model_dir() -> Path:
     return Path(cache) / "atendente" / "models"
 
 
+def feature_sources(root: str = "agent.nlu.model") -> list[Path]:
+    """The project's source files a message's features depend on: `root` and what it imports.
+
+    Followed through `import` statements, so a new lexicon module is covered without a list
+    to keep up to date.
+    """
+    seen: dict[str, Path] = {}
+    pending = [root]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:  # `package.attribute`, not a module
+            continue
+        if spec is None or spec.origin is None:
+            continue
+        seen[name] = Path(spec.origin)
+        tree = ast.parse(seen[name].read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                pending.append(node.module)  # and `from package import module`:
+                pending += [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                pending += [alias.name for alias in node.names]
+        pending = [n for n in pending if n.split(".")[0] in PROJECT_PACKAGES]
+    return sorted(seen.values())
+
+
+def code_version() -> str:
+    """A hash of the code a message's features come from: the model and the lexicon.
+
+    A change to a lexicon cue changes the tokens the model was trained on, so a model
+    cached before it must not be reused.
+    """
+    digest = hashlib.sha256()
+    for source in feature_sources():
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def model_path() -> Path:
-    """The file of the model for this data and this scikit-learn."""
-    return model_dir() / f"understanding-{data_version()}-sklearn{sklearn.__version__}.joblib"
+    """The file of the model for this data, this code and this scikit-learn."""
+    version = f"{data_version()}-{code_version()}-sklearn{sklearn.__version__}"
+    return model_dir() / f"understanding-{version}.joblib"
 
 
 def train(path: Path | None = None) -> UnderstandingModel:

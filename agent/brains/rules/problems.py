@@ -12,9 +12,19 @@ import re
 from agent.brains.rules.normalize import normalize
 from tools.problems import ProblemType, most_serious
 
+_NOT_THE_GOODS = (
+    r"(?!(?: \w+){0,3} (?:reembols\w*|estorno|dinheiro|valor|resposta|retorno|contato|e ?mail"
+    r"|codigo|nota|credito|cupom|vale|ligacao|mensagem|nenhuma?|o que|pix|boleto|solucao)\b)"
+)
+"""After "não recebi": what was not received is money, an answer or a code, not the order."""
+_NOT_TO_THE_CARRIER = r"(?! (?:a|na|para a|pra) transportadora)"
+"""After "entregue": handed to the carrier is not delivered to the customer."""
+
 _CUES: dict[ProblemType, re.Pattern[str]] = {
     "legal_threat": re.compile(
-        r"\bprocon\b|\bprocess(?:ar|arei|aremos|ando)\b|\bentrar (?:com (?:uma )?acao|na justica)\b"
+        r"\bprocon\b|\b(?:vou|irei|vamos|pretendo|vou ter que|terei que) processar\b"
+        r"|\bprocessa(?:rei|remos)\b|\bprocessar (?:voces|vcs|a empresa|a loja|essa|esta)\b"
+        r"|\bentrar (?:com (?:uma )?acao|na justica)\b"
         r"|\b(?:meu|minha|um|uma|o|a|com|pelo|pela) advogad[oa]\b|\bjuizado\b|\bpequenas causas\b"
         r"|\bacao judicial\b|\bjudicialmente\b|\bvia judicial\b|\bdanos morais\b"
         r"|\b(?:vou|irei|vamos) (?:abrir|fazer|registrar|colocar|postar|reclamar|denunciar)"
@@ -25,17 +35,23 @@ _CUES: dict[ProblemType, re.Pattern[str]] = {
         r"\bninguem (?:me )?(?:responde|respondeu|atende|atendeu|resolve|resolveu|retorna)\b"
         r"|\bsem (?:nenhuma )?resposta\b|\bnao (?:me )?(?:respondem|responderam|retornam"
         r"|retornaram|atendem)\b|\bnao consigo (?:falar|contato|resposta|ser atendid\w*)\b"
-        r"|\b(?:terceira|quarta|quinta|decima|milesima|enesima|3a|4a) vez\b"
-        r"|\bvarias vezes\b|\bdiversas vezes\b|\bja (?:mandei|enviei|liguei|tentei) \d+\b"
+        r"|\b(?:terceira|quarta|quinta|decima|milesima|enesima|3a|4a) (?:vez que (?:eu )?"
+        r"(?:entro em contato|ligo|reclamo|escrevo|mando|peco|falo|solicito|pergunto|cobro)"
+        r"|reclamacao|tentativa de contato)\b"
+        r"|\b(?:liguei|contato|reclamei|mandei|enviei|escrevi|cobrei|solicitei|pedi|tentei falar)\b"
+        r"(?: \w+){0,4} (?:varias|diversas|inumeras) vezes\b"
+        r"|\bja (?:mandei|enviei|liguei|tentei) \d+\b"
         r"|\bjogando (?:de um lado pro outro|pra la e pra ca)\b"
     ),
     "counterfeit": re.compile(
-        r"\bfalsificad\w*|\bnao (?:eh|e|parece|era) (?:um produto )?original\b|\breplica\b"
-        r"|\bpirata\b|\bproduto falso\b|\bfake\b"
+        r"\bfalsificad\w*|\bnao (?:eh|e|parece|era) (?:um produto )?original\b|\bpirata\b"
+        r"|\b(?:e|eh|era|sao|uma|veio|vieram|recebi|mandaram) (?:uma )?replica\b(?! ou original)"
+        r"|\bproduto falso\b"
+        r"|\b(?:produto|item|tenis|relogio|perfume|bolsa|camisa|e|eh|era|sao|veio) fake\b"
     ),
     "delivered_not_received": re.compile(
         r"\b(?:consta|aparece|diz|dizendo|mostra|esta|constando|informa|marcado|descrevendo"
-        r"|falando|status)\b(?: \w+){0,3} (?:como )?entregue\b.{0,80}"
+        r"|falando|status)\b(?: \w+){0,3} (?:como )?entregue\b" + _NOT_TO_THE_CARRIER + r".{0,80}"
         r"\b(?:nao|nunca|ninguem)\b(?: \w+){0,2} (?:recebi|recebemos|chegou|entregou|veio)\b"
         r"|\bentregue\b.{0,30}\b(?:mas|porem|so que)\b.{0,20}\b(?:nao|nunca) (?:recebi|chegou)\b"
         r"|\bnao recebi\b.{0,60}\b(?:consta|aparece|diz|mostra|esta) (?:como )?entregue\b"
@@ -74,12 +90,34 @@ _CUES: dict[ProblemType, re.Pattern[str]] = {
         r"|\bparou de (?:ligar|carregar)\b)"
     ),
     "late": re.compile(
-        r"\batrasad\w*|\batraso\b|\b(?:ainda )?nao (?:chegou|chegaram|recebi|recebemos"
-        r"|foi entregue|foram entregues|entregaram)\b|\bate (?:agora|hoje|o momento) (?:nada"
-        r"|nao)\b|\bprazo (?:\w+ )?(?:estourou|venceu|expirou|passou|ja passou)\b"
+        r"\batrasad\w*|\batraso\b|\b(?:ainda )?nao (?:chegou|chegaram|foi entregue"
+        r"|foram entregues|entregaram)\b|\b(?:ainda )?nao (?:recebi|recebemos)\b"
+        + _NOT_THE_GOODS
+        + r"|\bate (?:agora|hoje|o momento) (?:nada (?:do|da) (?:pedido|entrega|produto|encomenda)"
+        r"|nao (?:chegou|chegaram|veio|vieram|foi entregue|entregaram)\b"
+        r"|nao (?:recebi|recebemos)\b" + _NOT_THE_GOODS + r")"
+        r"|\bprazo (?:\w+ )?(?:estourou|venceu|expirou|passou|ja passou)\b"
         r"|\bsem previsao\b|\bnunca chegou\b|\bnada (?:do|da) (?:pedido|entrega|produto)\b"
     ),
 }
+
+_CLAIMED_DELIVERED = re.compile(
+    r"\b(?:consta\w*|costa|diz|dizendo|disseram|mostra|aparece|aparecia|informa\w*|marcad[oa]s?"
+    r"|registrad[oa]|dad[oa]|colocad[oa]|alega\w*|afirma\w*|status|notificacao)\b"
+    r"(?: \S+){0,3} (?:como |que )?(?:ja )?(?:foi |foram |tinha sido |havia sido |eu )?"
+    r"(?:entregues?|entregou|recebid[oa]s?|recebi|chegou)\b"
+    + _NOT_TO_THE_CARRIER
+    + r"(?! (?:o |um |uma )?(?:e ?mail|notificacao|mensagem))"
+    r"|\bentrega (?:concluida|realizada|efetuada|confirmada|como concluida)\b"
+    r"|\bbaixa na entrega\b|\b(?:pedido|produto|encomenda) (?:entregue|recebido)\b"
+)
+"""The store or the carrier says the order arrived: half of "consta entregue, não recebi"."""
+_NOT_RECEIVED = re.compile(
+    r"\b(?:nao|nunca|n)\b (?:\w+ ){0,2}(?:recebi|recebemos|chegou|foi entregue|foram entregues"
+    r"|entregaram|entregou|veio|estou com)\b|\bnada (?:da|de) entrega\b|\bnao recebimento\b"
+    r"|\bso que nao foi\b|\bmas nao foi\b"
+)
+"""The customer says it did not: the other half."""
 
 _INSULTS = re.compile(
     r"\b(?:palhacada|absurdo|vergonha|vergonhoso|lixo|ridicul\w*|pessim[oa]|horrivel"
@@ -95,10 +133,21 @@ def problems_in(text: str) -> list[ProblemType]:
     """Every problem the high-precision cues find, most serious first."""
     folded = normalize(text)
     found: list[ProblemType] = [kind for kind, cue in _CUES.items() if cue.search(folded)]
+    if "delivered_not_received" not in found and _claimed_but_not_received(folded):
+        found.append("delivered_not_received")
     if "delivered_not_received" in found and "late" in found:
         found.remove("late")
     leading = most_serious(found)
     return [leading, *(kind for kind in found if kind != leading)] if leading else []
+
+
+def _claimed_but_not_received(folded: str) -> bool:
+    """The order is said to be delivered and the customer says it never reached them."""
+    claimed = _CLAIMED_DELIVERED.search(folded)
+    if claimed is None:
+        return False
+    outside_claim = folded[: claimed.start()] + " " + folded[claimed.end() :]
+    return bool(_NOT_RECEIVED.search(outside_claim))
 
 
 def is_shouting(text: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import joblib
@@ -54,6 +55,25 @@ def test_a_problem_is_read_with_its_probability(model: UnderstandingModel) -> No
     assert told.problem == "missing_item" and told.problem_confidence == 1.0
     calm = understand("qual o horário de vocês?", model, awaiting=None)
     assert calm.problem is None and calm.complaint < 0.5
+
+
+def test_a_cue_the_model_finds_implausible_gives_way(model: UnderstandingModel) -> None:
+    from agent.nlu.reader import PLAUSIBLE_PROBLEM, _problem
+
+    rules = classify("ainda não recebi minha encomenda")
+    assert rules.problem == "late"
+    reading = model.read("ainda não recebi minha encomenda", rules)
+    doubtful = replace(reading, problem="cancelled_not_refunded", problem_confidence=0.8)
+    doubtful.problem_probabilities.update(late=PLAUSIBLE_PROBLEM / 2)
+    assert _problem(doubtful, rules)[0] == "cancelled_not_refunded"
+    plausible = replace(doubtful, problem_probabilities={"late": PLAUSIBLE_PROBLEM})
+    assert _problem(plausible, rules) == ("late", 1.0, 1.0)
+
+
+def test_a_lexicon_change_retrains_the_cached_model() -> None:
+    sources = {path.name for path in store.feature_sources()}
+    assert {"model.py", "classifier.py", "problems.py", "normalize.py", "slang.py"} <= sources
+    assert "replies.py" not in sources, "reply wording does not change the features"
 
 
 def test_a_damaged_cache_file_is_retrained_not_trusted(
