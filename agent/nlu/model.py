@@ -39,6 +39,12 @@ WRITTEN_WEIGHT = 8.0
 """How much one of the team's WhatsApp-style messages counts against one real complaint:
 they are a tenth as many, and they are the only short, chatty turns the model sees."""
 
+SECONDARY_PROBLEM_WEIGHT = 0.5
+"""A message that names two problems ("atrasou e ninguém responde") is learned once more for
+each problem besides the main one, at this weight: either answer is right, the main one
+more so. Chosen by 5-fold cross-validation on train+dev: +0.9 points of problem accuracy
+over learning the main problem alone, flat from 0.3 to 0.7."""
+
 SEPARATOR = "\x1f"
 """Between the folded text and the lexicon's tokens in one sample string."""
 
@@ -178,10 +184,23 @@ class UnderstandingModel:
         matrix = self.features.fit_transform([sample(e.text) for e in examples])
         weights = np.array([WRITTEN_WEIGHT if e.source == "written" else 1.0 for e in examples])
         self.intent.fit(matrix, [e.intent for e in examples], sample_weight=weights)
-        self.problem.fit(matrix, [_problem_label(e) for e in examples])
+        self._fit_problem(matrix, examples)
         self.mood.fit(matrix, [_mood_label(e) for e in examples])
         self.multi.fit(matrix, self.labels.fit_transform([list(e.intents) for e in examples]))
         return self
+
+    def _fit_problem(self, matrix: Any, examples: Sequence[Example]) -> None:
+        """Learn every problem a message names: the main one, then the others at less weight."""
+        rows = list(range(len(examples)))
+        labels = [_problem_label(e) for e in examples]
+        weights = [1.0] * len(examples)
+        for row, example in enumerate(examples):
+            for other in example.problems:
+                if other != example.problem and example.source != "written":
+                    rows.append(row)
+                    labels.append(other)
+                    weights.append(SECONDARY_PROBLEM_WEIGHT)
+        self.problem.fit(matrix[rows], labels, sample_weight=np.array(weights))
 
     def read(self, text: str, rules: Understanding | None = None) -> Reading:
         """Classify one message, given the lexicon's reading of it when the caller has one."""

@@ -28,7 +28,7 @@ def test_on_dev_it_beats_the_lexicon_and_is_right_when_sure(model: Understanding
     assert combined.intent_accuracy >= 0.84 > lexicon.intent_accuracy
     assert combined.decided_accuracy >= 0.95
     assert combined.decided >= 0.4 * combined.messages
-    assert combined.problem_accuracy > lexicon.problem_accuracy + 0.1
+    assert combined.problem_accuracy >= 0.77 > lexicon.problem_accuracy + 0.1
 
 
 def test_confidence_is_calibrated_on_dev(model: UnderstandingModel) -> None:
