@@ -94,7 +94,9 @@ def model_path() -> Path:
 def train(path: Path | None = None) -> UnderstandingModel:
     """Train on the shipped data and save the model atomically (concurrent trainers are safe)."""
     target = path or model_path()
-    logger.info("training the understanding model (once per data version)")
+    logger.info(
+        "training the understanding model (once per version of the data and the feature code)"
+    )
     model = UnderstandingModel().fit(training_examples())
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as tmp:
