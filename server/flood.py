@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from integrations.redis.protection import PLAIN, Protection
+
 FloodVerdict = Literal["ok", "notify", "silent"]
 
 FLOOD_NOTICE = (
@@ -26,7 +28,14 @@ DEFAULT_LIMIT = 20
 class FloodGuard:
     """Each sender's message count in a fixed window that opens with their first message."""
 
-    def __init__(self, prefix: str, *, limit: int = DEFAULT_LIMIT, window: int = 60) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        window: int = 60,
+        protection: Protection = PLAIN,
+    ) -> None:
         """Allow `limit` messages per sender every `window` seconds; keys live under `prefix`.
 
         Raises:
@@ -35,9 +44,10 @@ class FloodGuard:
         if limit < 1 or window < 1:
             raise ValueError("flood limit and window must be at least 1")
         self._prefix = prefix
+        self._protection = protection
         self.limit = limit
         self.window = window
 
     def key(self, sender_id: str) -> str:
         """The sender's counter, hash-tagged by sender like their other keys."""
-        return f"{self._prefix}:flood:{{{sender_id}}}"
+        return f"{self._prefix}:flood:{{{self._protection.name(sender_id)}}}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from redis.asyncio import Redis
 
 from agent.settings import Settings
 from server.outbox import Outbox
+from server.wiring import redis_tickets
 from tools.handoff_notify import DepartmentNotifier, NotifyingTicketStore
 from tools.ticket_store import RedisTicketStore
 
@@ -24,9 +24,7 @@ class HandoffWiring:
 
 def build_handoff(settings: Settings, redis: Redis, outbox: Outbox) -> HandoffWiring:
     """Tickets kept as long as conversations; notices through WhatsApp and/or a webhook."""
-    store = RedisTicketStore(
-        redis, settings.redis_prefix, retention=timedelta(days=settings.conversation_ttl_days)
-    )
+    store = redis_tickets(settings, redis)
     secret = settings.handoff_webhook_secret
     notifier = DepartmentNotifier(
         whatsapp=settings.handoff_notify_whatsapp or None,

@@ -53,7 +53,7 @@ async def release_ticket(
         LockError: a turn of this customer held the lock for `RELEASE_WAIT_SECONDS`.
     """
     lock = services.redis.lock(
-        turn_lock_key(services.settings.redis_prefix, ticket.sender_id),
+        turn_lock_key(services.settings.redis_prefix, ticket.sender_id, services.protection),
         timeout=services.settings.turn_lock_seconds,
         blocking_timeout=RELEASE_WAIT_SECONDS,
     )

@@ -23,6 +23,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from integrations.redis.protection import PLAIN, Protection
 from integrations.whatsapp.updates import InboundMessage
 from server.flood import FloodGuard, FloodVerdict
 
@@ -80,6 +81,10 @@ def encode(message: InboundMessage) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def decode(text: str) -> dict[str, Any]:
     """A stream message back as a dict."""
     data: dict[str, Any] = json.loads(text)
@@ -89,38 +94,46 @@ def decode(text: str) -> dict[str, Any]:
 class InboundIntake:
     """Stores inbound messages once, and notes each customer's latest message."""
 
-    def __init__(self, client: Redis, prefix: str) -> None:
+    def __init__(self, client: Redis, prefix: str, protection: Protection = PLAIN) -> None:
         """Keep the stream, once-only keys and per-customer bursts under `prefix`."""
         self._client = client
         self._prefix = prefix
+        self._protection = protection
         self.stream = f"{prefix}:{{inbound}}:stream"
         self._admit = client.register_script(_ADMIT)
         self._store = client.register_script(_STORE_ONCE)
 
     def burst_key(self, sender_id: str) -> str:
         """The customer's messages not yet answered, for merging a burst into one turn."""
-        return f"{self._prefix}:burst:{{{sender_id}}}"
+        return f"{self._prefix}:burst:{{{self._protection.name(sender_id)}}}"
 
     def answered_key(self, sender_id: str) -> str:
         """The ids of the customer's messages a turn answered, so a retry never answers again."""
-        return f"{self._prefix}:answered:{{{sender_id}}}"
+        return f"{self._prefix}:answered:{{{self._protection.name(sender_id)}}}"
 
     def last_seen_key(self, sender_id: str) -> str:
         """When the customer's latest message arrived (ms), for the debounce."""
-        return f"{self._prefix}:last-seen:{{{sender_id}}}"
+        return f"{self._prefix}:last-seen:{{{self._protection.name(sender_id)}}}"
 
     def admitted_key(self, sender_id: str) -> str:
         """The verdict given to each of the customer's message ids, so a redelivery is known."""
-        return f"{self._prefix}:admitted:{{{sender_id}}}"
+        return f"{self._prefix}:admitted:{{{self._protection.name(sender_id)}}}"
 
-    def customer_keys(self, sender_id: str) -> list[str]:
-        """Every intake key that holds something of this customer, for erasing them."""
-        return [
-            self.burst_key(sender_id),
-            self.answered_key(sender_id),
-            self.last_seen_key(sender_id),
-            self.admitted_key(sender_id),
-        ]
+    def decode(self, stored: str) -> dict[str, Any]:
+        """A message as the stream or a burst list holds it, back as a dict."""
+        return decode(self._protection.unseal(stored))
+
+    async def forget(self, sender_id: str) -> int:
+        """Delete the customer's messages still waiting in the stream (data deletion)."""
+        entries: Any = await self._client.xrange(self.stream)
+        doomed = []
+        for entry_id, values in entries:
+            stored = values.get(b"message") or values.get("message")
+            if stored and self.decode(_text(stored)).get("sender_id") == sender_id:
+                doomed.append(entry_id)
+        if doomed:
+            await self._client.xdel(self.stream, *doomed)
+        return len(doomed)
 
     def _seen_key(self, message_id: str) -> str:
         return f"{self._prefix}:{{inbound}}:seen:{message_id}"
@@ -129,9 +142,10 @@ class InboundIntake:
         self, message: InboundMessage, now_ms: int, flood: FloodGuard | None = None
     ) -> Admission:
         """Count the message against `flood` (none: no limit) and store it when allowed."""
-        encoded = encode(message)
+        encoded = self._protection.seal(encode(message))
         sender = message.sender_id
-        counter = (flood or FloodGuard(self._prefix)).key(sender)  # unused without a guard
+        guard = flood or FloodGuard(self._prefix, protection=self._protection)
+        counter = guard.key(sender)  # counts nothing without a guard (limit 0)
         code, repeat = await self._admit(
             keys=[
                 counter,

@@ -13,6 +13,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from integrations.redis.protection import PLAIN, Protection
+
 DEDUPE_SECONDS = 7 * 24 * 3600
 MAX_LENGTH = 100_000
 
@@ -39,11 +41,12 @@ class OutboxEntry:
 class Outbox:
     """A Redis Stream of outbound messages with once-only keys (one hash slot, Cluster-safe)."""
 
-    def __init__(self, client: Redis, prefix: str) -> None:
-        """Keep the stream and its keys under `prefix`."""
+    def __init__(self, client: Redis, prefix: str, protection: Protection = PLAIN) -> None:
+        """Keep the stream and its keys under `prefix`; recipients and texts sealed."""
         self._client = client
         self._stream = f"{prefix}:{{outbox}}:stream"
         self._prefix = prefix
+        self._protection = protection
         self._push = client.register_script(_PUSH_ONCE)
 
     @property
@@ -63,10 +66,10 @@ class Outbox:
             args=[
                 DEDUPE_SECONDS,
                 MAX_LENGTH,
-                recipient,
+                self._protection.seal(recipient),
                 source,
                 key,
-                json.dumps(messages, ensure_ascii=False),
+                self._protection.seal(json.dumps(messages, ensure_ascii=False)),
             ],
         )
         if entry is None:
@@ -79,18 +82,24 @@ class Outbox:
         reply: Any = await self._client.xrange(self._stream)
         for entry_id, fields in reply:
             data = {k.decode(): v.decode() for k, v in fields.items()}
-            if recipient is not None and data["recipient"] != recipient:
+            to, messages = self.opened(data)
+            if recipient is not None and to != recipient:
                 continue
             found.append(
                 OutboxEntry(
                     entry_id=entry_id.decode(),
-                    recipient=data["recipient"],
+                    recipient=to,
                     source=data["source"],
                     key=data["key"],
-                    messages=json.loads(data["messages"]),
+                    messages=messages,
                 )
             )
         return found
+
+    def opened(self, fields: dict[str, str]) -> tuple[str, list[dict[str, Any]]]:
+        """The recipient and the messages of one stream entry's fields."""
+        recipient = self._protection.unseal(fields["recipient"])
+        return recipient, json.loads(self._protection.unseal(fields["messages"]))
 
     async def forget(self, recipient: str) -> int:
         """Delete the customer's queued messages (data deletion); returns how many."""

@@ -1,9 +1,11 @@
 """LGPD duties from Nuvemshop's privacy webhooks: forget a customer, forget a store, export.
 
 A customer is found by the WhatsApp ids their phone maps to (with and without the ninth
-digit, as WhatsApp ids of older Brazilian mobiles lack it); their conversations, service
-window and queued messages are deleted. An export gathers the same data into a JSON file
-for the store to hand over.
+digit, as WhatsApp ids of older Brazilian mobiles lack it); their conversations, queued
+messages, tickets, cached orders, dead letters, exports and every key the registry
+(`server.key_registry`) names after them are deleted. `store/redact` deletes every key
+family the registry marks as personal. An export gathers a customer's data into a JSON
+file for the store to hand over.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from langchain_core.messages import BaseMessage
 from redis.asyncio import Redis
 
 from integrations.redis.layout import thread_ref
+from integrations.redis.protection import PLAIN, Protection, UnsealError
 from integrations.redis.saver import RedisSaver
-from integrations.whatsapp.window import ServiceWindow
-from server.flood import FloodGuard
 from server.inbound import InboundIntake
+from server.key_registry import customer_keys, store_patterns
 from server.outbox import Outbox
 from tools.automations import whatsapp_id
 from tools.ticket_store import RedisTicketStore
@@ -81,21 +83,25 @@ class PrivacyService:
         self,
         client: Redis,
         saver: RedisSaver,
-        window: ServiceWindow,
         outbox: Outbox,
         *,
         prefix: str,
         exports_dir: Path,
         forget_cached: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
         tickets: RedisTicketStore | None = None,
+        intake: InboundIntake | None = None,
+        protection: Protection = PLAIN,
     ) -> None:
-        """`forget_cached` drops cached store data about a customer, when a cache is used."""
+        """`forget_cached` drops cached store data about a customer, when a cache is used.
+
+        `protection` must name keys as the service does (the same encryption key).
+        """
         self._client = client
         self._saver = saver
-        self._window = window
         self._outbox = outbox
         self._prefix = prefix
-        self._intake = InboundIntake(client, prefix)
+        self._intake = intake or InboundIntake(client, prefix, protection)
+        self._protection = protection
         self._exports_dir = exports_dir
         self._forget_cached = forget_cached
         self._tickets = tickets
@@ -116,11 +122,9 @@ class PrivacyService:
             if await self._saver.aget_tuple({"configurable": {"thread_id": wa_id}}):
                 deleted += 1
             await self._saver.adelete_thread(wa_id)
-            await self._window.forget(wa_id)
             await self._outbox.forget(wa_id)
-            await self._client.delete(
-                *self._intake.customer_keys(wa_id), FloodGuard(self._prefix).key(wa_id)
-            )
+            await self._intake.forget(wa_id)
+            await self._client.delete(*customer_keys(self._prefix, wa_id, self._protection))
             if self._tickets is not None:
                 await self._tickets.forget_sender(wa_id)
         if self._forget_cached is not None:
@@ -146,11 +150,22 @@ class PrivacyService:
             doomed = [
                 entry_id
                 for entry_id, fields in entries
-                if any(mark in _flat(fields) for mark in marks)
+                if any(mark in self._opened(fields) for mark in marks)
             ]
             if doomed:
                 erased += await self._client.xdel(stream, *doomed)
         return erased
+
+    def _opened(self, fields: dict[Any, Any]) -> str:
+        """A dead letter's text, its sealed fields opened (unreadable ones stay as they are)."""
+        opened = {}
+        for name, value in fields.items():
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+            try:
+                opened[name] = self._protection.unseal(text)
+            except UnsealError:
+                opened[name] = text
+        return _flat(opened)
 
     def _erase_exports(self, customer: dict[str, Any], marks: list[str]) -> int:
         """Delete earlier data-request exports of this customer."""
@@ -170,21 +185,7 @@ class PrivacyService:
 
     async def redact_store(self) -> int:
         """Delete every conversation, window, queued message and cache of the store."""
-        patterns = [
-            f"{self._prefix}:cp:*",
-            f"{self._prefix}:window:*",
-            f"{self._prefix}:{{outbox}}*",
-            f"{self._prefix}:nuvemshop:cache*",
-            f"{self._prefix}:trk*",
-            f"{self._prefix}*:dead",
-            f"{self._prefix}:burst:*",
-            f"{self._prefix}:answered:*",
-            f"{self._prefix}:last-seen:*",
-            f"{self._prefix}:admitted:*",
-            f"{self._prefix}:flood:*",
-        ]
-        if self._tickets is not None:
-            patterns.append(self._tickets.pattern)
+        patterns = store_patterns(self._prefix)
         deleted = 0
         for pattern in patterns:
             batch = [key async for key in self._client.scan_iter(match=pattern)]

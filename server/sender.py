@@ -14,7 +14,6 @@ logged and dropped; passing ones leave the entry pending for another try.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from typing import Any
 
@@ -25,6 +24,7 @@ from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.formatting import build_payloads
 from server.metrics import record_send
+from server.outbox import Outbox
 from server.streams import Fields
 
 logger = logging.getLogger(__name__)
@@ -50,11 +50,14 @@ async def record_acceptance(redis: Redis, prefix: str, reference: str) -> None:
 class OutboxSender:
     """Sends outbox entries through a `WhatsAppClient`."""
 
-    def __init__(self, redis: Redis, prefix: str, whatsapp: WhatsAppClient) -> None:
-        """Keep the sent marks beside the outbox, under `prefix`."""
+    def __init__(
+        self, redis: Redis, prefix: str, whatsapp: WhatsAppClient, outbox: Outbox | None = None
+    ) -> None:
+        """Keep the sent marks beside the outbox, under `prefix`; `outbox` opens its entries."""
         self._redis = redis
         self._prefix = prefix
         self._whatsapp = whatsapp
+        self._outbox = outbox or Outbox(redis, prefix)
         self.sent = 0
         self.dropped = 0
 
@@ -63,8 +66,7 @@ class OutboxSender:
 
     async def handle(self, fields: Fields) -> None:
         """Send every part of one entry not yet sent; raise to retry a passing failure."""
-        recipient = fields["recipient"]
-        messages = json.loads(fields["messages"])
+        recipient, messages = self._outbox.opened(fields)
         for part, message in enumerate(messages):
             try:
                 payloads = build_payloads(recipient, message)

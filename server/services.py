@@ -23,6 +23,7 @@ from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
 from integrations.redis.layout import set_log_key
+from integrations.redis.protection import Protection
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
 from server.flood import FloodGuard
@@ -36,7 +37,7 @@ from server.store_events import StoreEventHandler, StoreEventIntake
 from server.streams import StreamQueue
 from server.supervision import LoopHealth, supervise
 from server.whatsapp_wiring import WhatsAppWiring, build_whatsapp
-from server.wiring import build_nuvemshop, build_saver, open_context
+from server.wiring import build_nuvemshop, build_saver, open_context, protection
 from server.worker import TurnWorker
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class Services:
     outbox_queue: StreamQueue
     handoff: HandoffWiring
     flood: FloodGuard
+    protection: Protection
+    """Key names and sealed values for personal data (`ATENDENTE_ENCRYPTION_KEY`)."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     loops: LoopHealth = field(default_factory=LoopHealth)
     """The background loops' health, which `/readyz` reports."""
@@ -88,7 +91,8 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         )
         await share_log_key(client, prefix)
         nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
-        outbox = Outbox(client, prefix)
+        sealing = protection(settings)
+        outbox = Outbox(client, prefix, sealing)
         handoff = build_handoff(settings, client, outbox)
         stack.push_async_callback(handoff.notifier.aclose)
         stack.push_async_callback(handoff.notifying.drain)
@@ -96,12 +100,17 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             open_context(settings, redis=client, nuvemshop=nuvemshop, tickets=handoff.notifying)
         )
         saver = build_saver(client, settings)
-        window = ServiceWindow(client, prefix)
-        queue = StreamQueue(client, f"{prefix}:{{store-events}}")
+        window = ServiceWindow(client, prefix, sealing)
+        kept = settings.conversation_ttl_days * 24 * 3600
+        queue = StreamQueue(client, f"{prefix}:{{store-events}}", dead_letter_seconds=kept)
         await queue.ensure_group()
-        inbound = InboundIntake(client, prefix)
+        inbound = InboundIntake(client, prefix, sealing)
+        flood = FloodGuard(prefix, limit=settings.flood_limit_per_minute, protection=sealing)
         inbound_queue = StreamQueue(
-            client, inbound.stream, claim_idle_ms=int(settings.claim_idle_seconds * 1000)
+            client,
+            inbound.stream,
+            claim_idle_ms=int(settings.claim_idle_seconds * 1000),
+            dead_letter_seconds=kept,
         )
         await inbound_queue.ensure_group()
         whatsapp = build_whatsapp(settings, client)
@@ -111,6 +120,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             outbox.stream,
             group="sender",
             claim_idle_ms=int(settings.outbox_claim_idle_seconds * 1000),
+            dead_letter_seconds=kept,
         )
         await outbox_queue.ensure_group()
         cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
@@ -127,12 +137,13 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         privacy = PrivacyService(
             client,
             saver,
-            window,
             outbox,
             prefix=prefix,
             exports_dir=settings.data_dir / "exports",
             forget_cached=forget_cached,
             tickets=handoff.store,
+            intake=inbound,
+            protection=sealing,
         )
         services = Services(
             settings=settings,
@@ -144,13 +155,14 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             outbox=outbox,
             window=window,
             store_events=queue,
-            intake=StoreEventIntake(client, queue, prefix),
+            intake=StoreEventIntake(client, queue, prefix, sealing),
             inbound=inbound,
             inbound_queue=inbound_queue,
             whatsapp=whatsapp,
             outbox_queue=outbox_queue,
             handoff=handoff,
-            flood=FloodGuard(prefix, limit=settings.flood_limit_per_minute),
+            flood=flood,
+            protection=sealing,
             handler=StoreEventHandler(
                 nuvemshop,
                 outbox,
@@ -159,12 +171,13 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
                 settings.automations,
                 settings.automation_templates,
                 tracking=context.tracking,
+                protection=sealing,
             ),
         )
         if run_workers:
             consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
             turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
-            sender = OutboxSender(client, prefix, whatsapp.client)
+            sender = OutboxSender(client, prefix, whatsapp.client, outbox)
             loops: dict[str, Callable[[], Awaitable[None]]] = {
                 "store-events": lambda: queue.run(consumer, services.handler, services.stop),
                 "turns": lambda: inbound_queue.run(consumer, turns.handle, services.stop),

@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 
 from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
+from integrations.redis.protection import PLAIN, Protection
 from integrations.whatsapp.window import ServiceWindow
 from server.outbox import Outbox
 from server.privacy import PRIVACY_EVENTS, PrivacyService
@@ -46,11 +47,14 @@ def delivery_subject(event: str, payload: dict[str, Any]) -> str:
 class StoreEventIntake:
     """Puts verified webhook payloads on the store-events stream, once per event."""
 
-    def __init__(self, client: Redis, queue: StreamQueue, prefix: str) -> None:
-        """Remember which events were queued under `prefix`."""
+    def __init__(
+        self, client: Redis, queue: StreamQueue, prefix: str, protection: Protection = PLAIN
+    ) -> None:
+        """Remember which events were queued under `prefix`; payloads are sealed."""
         self._client = client
         self._queue = queue
         self._prefix = prefix
+        self._protection = protection
 
     async def accept(self, event: str, payload: dict[str, Any]) -> bool:
         """Queue the event; False when it is a repeat delivery of one already queued."""
@@ -59,7 +63,8 @@ class StoreEventIntake:
             key += delivery_subject(event, payload)
             if not await self._client.set(key, b"1", nx=True, ex=DEDUPE_SECONDS):
                 return False
-        await self._queue.add({"event": event, "payload": json.dumps(payload)})
+        sealed = self._protection.seal(json.dumps(payload))
+        await self._queue.add({"event": event, "payload": sealed})
         return True
 
 
@@ -74,11 +79,13 @@ class StoreEventHandler:
     automations: dict[str, bool]
     templates: dict[str, str]
     tracking: TrackingService | None = None
+    protection: Protection = PLAIN
+    """Opens the payloads `StoreEventIntake` sealed."""
 
     async def __call__(self, fields: Fields) -> None:
         """Handle one stream entry; raising leaves it pending for a retry."""
         event = fields["event"]
-        payload = json.loads(fields["payload"])
+        payload = json.loads(self.protection.unseal(fields["payload"]))
         if event in PRIVACY_EVENTS:
             await self.privacy.handle(event, payload)
             return

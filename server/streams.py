@@ -49,6 +49,10 @@ def _fields(raw: Any) -> Fields:
     return {_text(name): _text(value) for name, value in raw.items()}
 
 
+DEAD_LETTER_SECONDS = 30 * 24 * 3600
+"""How long dead letters are kept after the latest one: the default conversation retention."""
+
+
 class StreamQueue:
     """One stream, one consumer group, a dead-letter stream beside it."""
 
@@ -60,9 +64,15 @@ class StreamQueue:
         group: str = "atendente",
         max_deliveries: int = 5,
         claim_idle_ms: int = 60_000,
+        dead_letter_seconds: int = DEAD_LETTER_SECONDS,
     ) -> None:
-        """Entries idle for `claim_idle_ms` are retried; after `max_deliveries`, dead-lettered."""
+        """Entries idle for `claim_idle_ms` are retried; after `max_deliveries`, dead-lettered.
+
+        The dead-letter stream expires `dead_letter_seconds` after its latest entry: it holds
+        customers' messages, which are kept no longer than their conversations.
+        """
         self.client = client
+        self.dead_letter_seconds = dead_letter_seconds
         self.stream = stream
         self.dead_letter = f"{stream}:dead"
         self.group = group
@@ -134,7 +144,10 @@ class StreamQueue:
     async def bury(self, entry: Entry, reason: str) -> None:
         """Move an entry that keeps failing to the dead-letter stream."""
         dead: dict[Any, Any] = {**entry.fields, "error": reason[:500]}
-        await self.client.xadd(self.dead_letter, dead)
+        async with self.client.pipeline(transaction=True) as pipe:
+            pipe.xadd(self.dead_letter, dead)
+            pipe.expire(self.dead_letter, self.dead_letter_seconds)
+            await pipe.execute()
         await self.ack(entry, delete=True)
         logger.error("dead-lettered entry %s of %s: %s", entry.entry_id, self.stream, reason[:200])
 

@@ -14,6 +14,7 @@ from agent.settings import Settings
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from integrations.whatsapp.pacing import RedisPacer
+from server.wiring import protection
 
 FAKE_TOKEN = "fake-whatsapp-token"
 FAKE_PHONE_NUMBER_ID = "100000000000001"
@@ -35,7 +36,7 @@ def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
     token = settings.whatsapp_access_token
     number = settings.whatsapp_phone_number_id
     if token is not None and number:
-        pacer = RedisPacer(redis, settings.redis_prefix, number)
+        pacer = RedisPacer(redis, settings.redis_prefix, number, protection=protection(settings))
         client = WhatsAppClient(
             access_token=token.get_secret_value(),
             phone_number_id=number,

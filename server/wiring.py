@@ -30,6 +30,7 @@ from integrations.nuvemshop.ratelimit import Bucket, RedisRateLimiter
 from integrations.nuvemshop.session import RetryPolicy
 from integrations.redis.connection import open_redis
 from integrations.redis.encryption import encrypted_serializer, thread_id_secret
+from integrations.redis.protection import Protection
 from integrations.redis.saver import RedisSaver
 from integrations.tracking.base import TrackingProvider
 from integrations.tracking.cache import TrackingCache
@@ -92,6 +93,12 @@ def _store_credentials(settings: Settings) -> tuple[str, str]:
     return DEMO_STORE_ID, DEMO_TOKEN
 
 
+def protection(settings: Settings) -> Protection:
+    """How personal data outside the checkpoints is kept: sealed when a key is set."""
+    key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
+    return Protection(key)
+
+
 def order_cache(redis: Redis, settings: Settings) -> OrderCache:
     """The Redis cache of order look-ups, keyed so no e-mail shows in key names."""
     _, token = _store_credentials(settings)
@@ -100,6 +107,7 @@ def order_cache(redis: Redis, settings: Settings) -> OrderCache:
         f"{settings.redis_prefix}:nuvemshop:cache",
         secret=cache_secret(token),
         ttl=settings.nuvemshop_order_cache_ttl_seconds,
+        protection=protection(settings),
     )
 
 
@@ -221,8 +229,15 @@ def _ticket_store(settings: Settings, redis: Redis | None) -> TicketStore:
     """
     if redis is None:
         return InMemoryTicketStore()
+    return redis_tickets(settings, redis)
+
+
+def redis_tickets(settings: Settings, redis: Redis) -> RedisTicketStore:
+    """The shared ticket store: kept as long as conversations, sealed when a key is set."""
     retention = timedelta(days=settings.conversation_ttl_days)
-    return RedisTicketStore(redis, settings.redis_prefix, retention=retention)
+    return RedisTicketStore(
+        redis, settings.redis_prefix, retention=retention, protection=protection(settings)
+    )
 
 
 @asynccontextmanager

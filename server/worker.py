@@ -25,7 +25,6 @@ from integrations.redis.layout import thread_ref
 from integrations.whatsapp.errors import WhatsAppError
 from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
 from server.dev_playground import note_turn
-from server.inbound import decode
 from server.locks import turn_lock_key
 from server.metrics import record_turn, record_turn_error
 from server.streams import Fields
@@ -104,10 +103,10 @@ class TurnWorker:
     async def handle(self, fields: Fields) -> None:
         """Answer the customer of one inbound entry (and the rest of their burst)."""
         services = self._services
-        message = decode(fields["message"])
+        message = services.inbound.decode(fields["message"])
         sender_id = message["sender_id"]
         lock = services.redis.lock(
-            turn_lock_key(services.settings.redis_prefix, sender_id),
+            turn_lock_key(services.settings.redis_prefix, sender_id, services.protection),
             timeout=services.settings.turn_lock_seconds,
             blocking_timeout=services.settings.turn_lock_seconds,
         )
@@ -120,7 +119,11 @@ class TurnWorker:
                 r.decode() if isinstance(r, bytes) else str(r)
                 for r in await services.redis.lrange(burst_key, 0, -1)
             ]
-            seen = {message["message_id"], *last_ids, *(decode(r)["message_id"] for r in raw_burst)}
+            seen = {
+                message["message_id"],
+                *last_ids,
+                *(services.inbound.decode(r)["message_id"] for r in raw_burst),
+            }
             answered = await self._answered(sender_id, seen)
             if last_ids and not answered.issuperset(last_ids):
                 # The previous turn ended before its reply was queued: queue it now, once.
@@ -131,7 +134,7 @@ class TurnWorker:
                 await self._mark_answered(sender_id, burst_key, raw_burst, set())
                 return
             pending: dict[str, dict[str, Any]] = {}
-            for candidate in [*(decode(r) for r in raw_burst), message]:
+            for candidate in [*(services.inbound.decode(r) for r in raw_burst), message]:
                 if candidate["message_id"] not in answered:
                     pending[candidate["message_id"]] = candidate
             ordered = sorted(pending.values(), key=lambda m: m["timestamp"])
@@ -189,7 +192,7 @@ class TurnWorker:
         services = self._services
         key = services.inbound.answered_key(sender_id)
         answered = done | await self._answered(
-            sender_id, {decode(r)["message_id"] for r in raw_burst}
+            sender_id, {services.inbound.decode(r)["message_id"] for r in raw_burst}
         )
         ttl = (services.settings.conversation_ttl_days + 1) * 24 * 3600
         async with services.redis.pipeline(transaction=True) as pipe:
@@ -197,6 +200,6 @@ class TurnWorker:
                 pipe.sadd(key, *done)
                 pipe.expire(key, ttl)
             for raw in raw_burst:
-                if decode(raw)["message_id"] in answered:
+                if services.inbound.decode(raw)["message_id"] in answered:
                     pipe.lrem(burst_key, 1, raw)
             await pipe.execute()

@@ -14,7 +14,9 @@ below touch a single slot on Redis Cluster (ticket traffic is small enough for o
     {prefix}:{tickets}:sender:<sha256>      set: one customer's ticket ids
 
 Closed tickets expire after `retention`, so they live no longer than the conversations
-they belong to; the sender index is refreshed to outlive each of them.
+they belong to; the sender index is refreshed to outlive each of them. With an encryption
+key (`Protection`), the customer's id, the evidence, the order number and every message
+are sealed, and the sender index is named by a keyed digest instead of a SHA-256.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from integrations.redis.protection import PLAIN, Protection
 from tools.departments import Ticket
 
 MAX_MESSAGES = 500
@@ -98,9 +101,11 @@ class RedisTicketStore:
         *,
         clock: Callable[[], datetime] = _utc_now,
         retention: timedelta | None = timedelta(days=30),
+        protection: Protection = PLAIN,
     ) -> None:
         """Keep tickets under `prefix`; closed ones expire after `retention` (None: never)."""
         self._client = client
+        self._protection = protection
         self._base = f"{prefix}:{{tickets}}"
         self._clock = clock
         self._retention = int(retention.total_seconds()) if retention else 0
@@ -119,6 +124,8 @@ class RedisTicketStore:
         return f"{self._base}:open" + (f":{department}" if department else "")
 
     def _sender(self, sender_id: str) -> str:
+        if self._protection.hides:
+            return f"{self._base}:sender:{self._protection.name(sender_id)}"
         return f"{self._base}:sender:{hashlib.sha256(sender_id.encode()).hexdigest()}"
 
     @property
@@ -146,18 +153,19 @@ class RedisTicketStore:
             opened_at=now,
             evidence=dict(evidence or {}),
         )
+        seal = self._protection.seal
         fields: dict[Any, str] = {
             "id": ticket.id,
             "department": department,
             "reason": reason,
-            "sender_id": sender_id,
+            "sender_id": seal(sender_id),
             "opened_at": now.isoformat(),
             "last_activity": now.isoformat(),
-            "evidence": json.dumps(ticket.evidence, ensure_ascii=False, default=str),
+            "evidence": seal(json.dumps(ticket.evidence, ensure_ascii=False, default=str)),
             "closed": "0",
         }
         if order_number is not None:
-            fields["order_number"] = order_number
+            fields["order_number"] = seal(order_number)
         score = now.timestamp()
         sender = self._sender(sender_id)
         async with self._client.pipeline(transaction=True) as pipe:
@@ -189,12 +197,16 @@ class RedisTicketStore:
 
     async def append(self, ticket_id: str, text: str) -> None:
         """Record a customer message on an open ticket; it also counts as activity."""
-        await self._record_activity(ticket_id, f"{self._ticket(ticket_id)}:in", text)
+        await self._record_activity(
+            ticket_id, f"{self._ticket(ticket_id)}:in", self._protection.seal(text)
+        )
 
     async def record_reply(self, ticket_id: str, text: str) -> bool:
         """Record a department's reply; False when the ticket is unknown or closed."""
         reply = json.dumps({"text": text, "at": self._clock().isoformat()}, ensure_ascii=False)
-        return await self._record_activity(ticket_id, f"{self._ticket(ticket_id)}:out", reply)
+        return await self._record_activity(
+            ticket_id, f"{self._ticket(ticket_id)}:out", self._protection.seal(reply)
+        )
 
     async def touch(self, ticket_id: str) -> bool:
         """Mark an open ticket active now, so the idle sweep leaves it alone."""
@@ -218,7 +230,7 @@ class RedisTicketStore:
             (last, closed), raw_replies = await pipe.execute()
         if last is None:
             return None
-        replies = [json.loads(_text(raw)) for raw in raw_replies]
+        replies = [json.loads(self._protection.unseal(_text(raw))) for raw in raw_replies]
         return TicketActivity(
             last_activity=_time(_text(last)),
             closed_at=_time(_text(closed)) if closed else None,
@@ -240,7 +252,7 @@ class RedisTicketStore:
                 self._open(),
                 self._open(_text(department)),
                 self._activity,
-                self._sender(_text(sender_id)),
+                self._sender(self._protection.unseal(_text(sender_id))),
             ],
             args=[self._clock().isoformat(), ticket_id, self._retention],
         )
@@ -288,23 +300,26 @@ class RedisTicketStore:
                 pipe.lrange(f"{key}:in", 0, -1)
             replies = await pipe.execute()
         return [
-            _ticket_from(fields, messages)
+            self._ticket_from(fields, messages)
             for fields, messages in zip(replies[::2], replies[1::2], strict=True)
         ]
 
-
-def _ticket_from(raw: dict[bytes | str, bytes | str], messages: list[bytes | str]) -> Ticket | None:
-    if not raw:
-        return None
-    fields = {_text(k): _text(v) for k, v in raw.items()}
-    return Ticket(
-        id=fields["id"],
-        department=fields["department"],
-        reason=fields["reason"],
-        sender_id=fields["sender_id"],
-        order_number=fields.get("order_number"),
-        opened_at=_time(fields["opened_at"]),
-        messages=[_text(m) for m in messages],
-        evidence=json.loads(fields.get("evidence") or "{}"),
-        closed=fields.get("closed") == "1",
-    )
+    def _ticket_from(
+        self, raw: dict[bytes | str, bytes | str], messages: list[bytes | str]
+    ) -> Ticket | None:
+        if not raw:
+            return None
+        fields = {_text(k): _text(v) for k, v in raw.items()}
+        unseal = self._protection.unseal
+        order_number = fields.get("order_number")
+        return Ticket(
+            id=fields["id"],
+            department=fields["department"],
+            reason=fields["reason"],
+            sender_id=unseal(fields["sender_id"]),
+            order_number=unseal(order_number) if order_number is not None else None,
+            opened_at=_time(fields["opened_at"]),
+            messages=[unseal(_text(m)) for m in messages],
+            evidence=json.loads(unseal(fields.get("evidence") or "{}")),
+            closed=fields.get("closed") == "1",
+        )

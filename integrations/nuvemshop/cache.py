@@ -20,6 +20,9 @@ The `who` sets index every entry by the e-mails, phones and CPF/CNPJ it holds (a
 searches by their query), which is how `forget_customer` finds them for an LGPD request.
 `invalidate_order` drops everything in the order's `refs` set, for store webhooks.
 
+With an encryption key (`Protection`), every cached value is sealed: orders hold the
+customer's name, e-mail, phone, CPF and address.
+
 Misses are not cached: an order placed a moment ago must be found. A look-up that read the
 API just before an invalidation can still write the old value back; the TTL bounds that.
 Redis failures on reads and writes fall back to the API (logged without keys or values);
@@ -40,6 +43,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from integrations.nuvemshop.client import ClientOptions, Json, NuvemshopClient, order_number
+from integrations.redis.protection import PLAIN, Protection, UnsealError
 
 logger = logging.getLogger(__name__)
 
@@ -102,12 +106,19 @@ class OrderCache:
     """Order JSON in Redis for a short TTL, with the indexes that let us purge it on demand."""
 
     def __init__(
-        self, redis: Redis, prefix: str, *, secret: bytes, ttl: float = DEFAULT_TTL_SECONDS
+        self,
+        redis: Redis,
+        prefix: str,
+        *,
+        secret: bytes,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        protection: Protection = PLAIN,
     ) -> None:
         """Keep entries under `prefix` for `ttl` seconds; `secret` keys the HMAC of key names."""
         if ttl <= 0:
             raise ValueError("the cache TTL must be positive")
         self._redis = redis
+        self._protection = protection
         self._prefix = prefix
         self._secret = secret
         self._ttl_ms = max(1, round(ttl * 1000))
@@ -144,8 +155,9 @@ class OrderCache:
         if raw is None:
             return None
         try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            text = raw.decode() if isinstance(raw, bytes) else str(raw)
+            return json.loads(self._protection.unseal(text))
+        except (json.JSONDecodeError, UnicodeDecodeError, UnsealError):
             logger.warning("nuvemshop cache entry unreadable; asking the API")
             return None
 
@@ -154,7 +166,7 @@ class OrderCache:
     ) -> None:
         """Store `value` under `keys` and index them by the orders and identifiers it holds."""
         keys = list(keys)
-        body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        body = self._protection.seal(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
         indexes = {self._key(store_id, "refs", o["id"]) for o in orders if "id" in o}
         mentions = set().union(*(_identifiers(o) for o in orders))
         if "@" in query:

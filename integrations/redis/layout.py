@@ -20,6 +20,8 @@ from typing import Any
 
 import ormsgpack
 
+from integrations.redis.protection import escape_tag
+
 RECORD_VERSION = 2
 _SEP = b"\x00"
 _FRAME = struct.Struct(">I")
@@ -59,11 +61,6 @@ def thread_ref(thread_id: str) -> str:
     return hmac.new(_log_key, thread_id.encode(), hashlib.sha256).hexdigest()[:12]
 
 
-def _escape_tag(thread_id: str) -> str:
-    """Keep braces out of the hash tag, where they would cut it short."""
-    return thread_id.replace("%", "%25").replace("{", "%7B").replace("}", "%7D")
-
-
 def _unescape_tag(tag: str) -> str:
     return tag.replace("%7D", "}").replace("%7B", "{").replace("%25", "%")
 
@@ -90,7 +87,7 @@ class KeySpace:
 
     def _tag(self, thread_id: str) -> str:
         if self._secret is None:
-            return _escape_tag(thread_id)
+            return escape_tag(thread_id)
         return hmac.new(self._secret, thread_id.encode(), hashlib.sha256).hexdigest()[:32]
 
     def thread(self, thread_id: str) -> str:

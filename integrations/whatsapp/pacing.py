@@ -36,6 +36,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from integrations.redis.protection import PLAIN, Protection
+
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -190,8 +192,10 @@ class RedisPacer:
         policy: PacingPolicy | None = None,
         *,
         sleep: Sleep = asyncio.sleep,
+        protection: Protection = PLAIN,
     ) -> None:
         """Keep the schedules under `{prefix}:wa-pace:{phone_number_id}` (one Cluster slot)."""
+        self._protection = protection
         self._policy = policy or PacingPolicy()
         self._base = f"{prefix}:wa-pace:{{{phone_number_id}}}"
         self._script = redis.register_script(_RESERVE_SCRIPT)
@@ -199,7 +203,13 @@ class RedisPacer:
         self._fallback = LocalPacer(self._policy, sleep=sleep)
 
     def _pair_key(self, recipient: str) -> str:
-        """A key per user that does not reveal the user's phone number."""
+        """A key per user that does not reveal the user's phone number to a casual reader.
+
+        With an encryption key the digest is keyed, so nobody can reverse it by hashing
+        every Brazilian phone number.
+        """
+        if self._protection.hides:
+            return f"{self._base}:pair:{self._protection.name(recipient)}"
         digest = hashlib.blake2b(recipient.encode(), digest_size=10).hexdigest()
         return f"{self._base}:pair:{digest}"
 

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from integrations.redis.protection import PLAIN, Protection
+
 WINDOW_SECONDS = 24 * 3600
 
 
 class ServiceWindow:
     """Tracks, per WhatsApp user id, whether the 24 h window is open."""
 
-    def __init__(self, client: Redis, prefix: str) -> None:
-        """Keep one key per customer under `prefix`."""
+    def __init__(self, client: Redis, prefix: str, protection: Protection = PLAIN) -> None:
+        """Keep one key per customer under `prefix`, named as `protection` names customers."""
         self._client = client
         self._prefix = prefix
+        self._protection = protection
 
     def _key(self, wa_id: str) -> str:
-        return f"{self._prefix}:window:{{{wa_id}}}"
+        return f"{self._prefix}:window:{{{self._protection.name(wa_id)}}}"
 
     async def customer_wrote(self, wa_id: str) -> None:
         """Open (or extend) the window: the customer just sent a message."""
