@@ -1,4 +1,4 @@
-"""Turn workers as real processes that a test can SIGKILL, restarted in milliseconds.
+"""Turn workers or reply senders as real processes a test can SIGKILL, restarted in ms.
 
 `python -m tests.reliability.forkserver` imports the app once, then forks one turn worker
 per `spawn` line on stdin and prints `spawned <pid>`; each worker prints `ready <pid>` when
@@ -9,9 +9,9 @@ restart twenty of them within seconds.
 A worker is what `atendente worker` runs for the inbound stream (`open_services` and
 `StreamQueue.run` over `TurnWorker.handle`), configured from the same environment
 variables; the test sets ATENDENTE_CLAIM_IDLE_SECONDS and ATENDENTE_TURN_LOCK_SECONDS low
-so a dead worker's entries and locks are taken over within seconds. The outbox sender is
-left to the test process, so a kill hits the turn, not the sender's own at-least-once
-window.
+so a dead worker's entries and locks are taken over within seconds. With
+`ATENDENTE_FORK_ROLE=sender` each child is instead the outbox sender `atendente worker`
+runs (`OutboxSender.handle` over the outbox stream), for tests that kill senders.
 """
 
 from __future__ import annotations
@@ -27,10 +27,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agent.settings import Settings
+from server.sender import OutboxSender
 from server.services import open_services
 from server.worker import TurnWorker
 
 ROOT = Path(__file__).resolve().parents[2]
+ROLE = "ATENDENTE_FORK_ROLE"
+"""`turns` (the default) or `sender`: what each forked child runs."""
 
 
 def _say(line: str) -> None:
@@ -43,15 +46,21 @@ async def _work() -> None:
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with open_services(settings, run_workers=False) as services:
-        queue = services.inbound_queue
+        if os.environ.get(ROLE) == "sender":
+            sender = OutboxSender(
+                services.redis, settings.redis_prefix, services.whatsapp.client, services.outbox
+            )
+            _say(f"ready {os.getpid()}")
+            await services.outbox_queue.run(consumer_name(os.getpid()), sender.handle, stop)
+            return
         turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
         _say(f"ready {os.getpid()}")
-        await queue.run(consumer_name(os.getpid()), turns.handle, stop)
+        await services.inbound_queue.run(consumer_name(os.getpid()), turns.handle, stop)
 
 
 def consumer_name(pid: int) -> str:
-    """The consumer a worker process reads the inbound stream as."""
-    return f"turns-{pid}"
+    """The consumer a worker process reads its stream as."""
+    return f"worker-{pid}"
 
 
 def _spawn() -> int:
