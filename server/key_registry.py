@@ -47,8 +47,9 @@ class KeyFamily:
     development_only: bool = False
     """Written only by the playground and the offline Graph API, never in production."""
     store_redact: bool = True
-    """`store/redact` deletes it when it is personal (False: the stream that carries the
-    redact itself, whose few remaining entries are handled, and so deleted, in seconds)."""
+    """`store/redact` deletes it when it is personal. False for the stream that carries the
+    redact itself (its few remaining entries are handled, and so deleted, in seconds) and
+    for turn locks (deleting a held one breaks a running turn; each expires in seconds)."""
 
 
 CONVERSATION = "ATENDENTE_CONVERSATION_TTL_DAYS (30 days)"
@@ -135,6 +136,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
         lifetime="ttl",
         kept="ATENDENTE_TURN_LOCK_SECONDS",
         customer="lock:{{{name}}}",
+        store_redact=False,
     ),
     KeyFamily(
         "inbound stream",
