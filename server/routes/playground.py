@@ -1,8 +1,12 @@
 """The developer playground: a WhatsApp-like page that drives the real webhook.
 
-Mounted only in development. The page signs each webhook with the app secret exactly as
-Meta does, so a developer's message takes the whole real path (signature, dedupe, stream,
-worker, graph); it then shows what the bot sent and which nodes the last turn visited.
+Mounted only in development with the offline Graph API, and answering only on this
+machine (loopback clients; anyone else gets 404). The page sends what a demo customer
+types to `/playground/api/send`, which builds Meta's webhook payload, signs it with the
+app secret as Meta does and posts it to the app's own `/webhooks/whatsapp`, so a
+developer's message takes the whole real path (signature, dedupe, stream, worker, graph)
+while the secret never reaches the browser. The page then shows what the bot sent and
+which nodes the last turn visited, for the demo customers only.
 
 The app that includes this router sets `app.state.playground` to a `PlaygroundBackend`.
 The graph is drawn here as SVG with the same grandalf layout as the PNG, so the page can
@@ -12,16 +16,34 @@ highlight nodes without a JavaScript library or a network.
 from __future__ import annotations
 
 import functools
+import ipaddress
+import json
+import secrets
+import time
 from importlib.resources import files
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
+import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agent.graph import build_graph
 from server.graph_svg import render_svg
+from server.signatures import hex_signature
 
-router = APIRouter(tags=["playground"])
+
+def this_machine_only(request: Request) -> None:
+    """404 for anyone but a loopback client: the playground speaks as any demo customer."""
+    host = request.client.host if request.client else ""
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "the playground answers only locally")
+
+
+router = APIRouter(tags=["playground"], dependencies=[Depends(this_machine_only)])
 
 DISPLAY_PHONE_NUMBER = "5511999990000"
 BUSINESS_ACCOUNT_ID = "102290129340398"
@@ -43,7 +65,7 @@ class PlaygroundBackend(Protocol):
 
     @property
     def app_secret(self) -> str:
-        """The development app secret; the page signs webhooks with it like Meta."""
+        """The app secret the webhook checks; the playground signs with it, server-side."""
         ...
 
     @property
@@ -68,13 +90,21 @@ class Customer(BaseModel):
 
 
 class PlaygroundConfig(BaseModel):
-    """Everything the page needs to build and sign Meta's webhook payload."""
+    """What the page shows: the business number and the demo customers it can write as."""
 
     phone_number_id: str
     display_phone_number: str
-    business_account_id: str
-    app_secret: str
     customers: list[Customer]
+
+
+class Typed(BaseModel):
+    """What a demo customer sends: a text, or a tap on a button or list row."""
+
+    wa_id: str = Field(pattern=WA_ID_PATTERN)
+    type: Literal["text", "interactive"]
+    text: dict[str, str] | None = None
+    interactive: dict[str, Any] | None = None
+    context: dict[str, str] | None = None
 
 
 DEMO_CUSTOMERS = (
@@ -96,6 +126,42 @@ def get_playground(request: Request) -> PlaygroundBackend:
 
 PlaygroundDep = Annotated[PlaygroundBackend, Depends(get_playground)]
 WaIdQuery = Annotated[str, Query(pattern=WA_ID_PATTERN)]
+
+
+def demo_customer(wa_id: str) -> Customer:
+    """One of the demo customers; 404 for anyone else's number."""
+    found = next((c for c in DEMO_CUSTOMERS if c.wa_id == wa_id), None)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not a demo customer")
+    return found
+
+
+def webhook_payload(phone_number_id: str, customer: Customer, typed: Typed) -> dict[str, Any]:
+    """Meta's `messages` webhook for what the customer typed."""
+    message: dict[str, Any] = {
+        "from": customer.wa_id,
+        "id": f"wamid.{secrets.token_hex(15)}",
+        "timestamp": str(int(time.time())),
+        "type": typed.type,
+    }
+    for part in ("text", "interactive", "context"):
+        value = getattr(typed, part)
+        if value is not None:
+            message[part] = value
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": DISPLAY_PHONE_NUMBER,
+            "phone_number_id": phone_number_id,
+        },
+        "contacts": [{"profile": {"name": customer.name}, "wa_id": customer.wa_id}],
+        "messages": [message],
+    }
+    change = {"field": "messages", "value": value}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": BUSINESS_ACCOUNT_ID, "changes": [change]}],
+    }
 
 
 def _asset(name: str) -> Response:
@@ -122,26 +188,41 @@ async def asset(name: str) -> Response:
 
 @router.get("/playground/api/config")
 async def config(backend: PlaygroundDep) -> PlaygroundConfig:
-    """The dev identity and demo customers; the secret is here because only dev mounts this."""
+    """The business number and the demo customers (never the app secret)."""
     return PlaygroundConfig(
         phone_number_id=backend.phone_number_id,
         display_phone_number=DISPLAY_PHONE_NUMBER,
-        business_account_id=BUSINESS_ACCOUNT_ID,
-        app_secret=backend.app_secret,
         customers=list(DEMO_CUSTOMERS),
     )
 
 
+@router.post("/playground/api/send")
+async def send(backend: PlaygroundDep, typed: Typed, request: Request) -> dict[str, Any]:
+    """Deliver what a demo customer typed through the app's own signed webhook."""
+    customer = demo_customer(typed.wa_id)
+    body = json.dumps(webhook_payload(backend.phone_number_id, customer, typed)).encode()
+    headers = {
+        "content-type": "application/json",
+        "x-hub-signature-256": "sha256=" + hex_signature(backend.app_secret, body),
+    }
+    transport = httpx.ASGITransport(app=request.app, client=("127.0.0.1", 0))
+    async with httpx.AsyncClient(transport=transport, base_url="http://playground") as client:
+        reply = await client.post("/webhooks/whatsapp", content=body, headers=headers)
+    if not reply.is_success:
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"webhook answered {reply.status_code}")
+    return {"wa_id": customer.wa_id, "delivered": True}
+
+
 @router.get("/playground/api/messages")
 async def messages(backend: PlaygroundDep, wa_id: WaIdQuery) -> dict[str, Any]:
-    """What the bot sent to `wa_id`, oldest first."""
-    return {"wa_id": wa_id, "messages": await backend.sent(wa_id)}
+    """What the bot sent to a demo customer, oldest first."""
+    return {"wa_id": wa_id, "messages": await backend.sent(demo_customer(wa_id).wa_id)}
 
 
 @router.get("/playground/api/turn")
 async def turn(backend: PlaygroundDep, wa_id: WaIdQuery) -> dict[str, Any]:
-    """The path, intent and tool calls of the last turn for `wa_id` (null before one)."""
-    return {"wa_id": wa_id, "turn": await backend.last_turn(wa_id)}
+    """The path, intent and tool calls of a demo customer's last turn (null before one)."""
+    return {"wa_id": wa_id, "turn": await backend.last_turn(demo_customer(wa_id).wa_id)}
 
 
 @router.get("/playground/graph.svg", include_in_schema=False)

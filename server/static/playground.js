@@ -1,5 +1,6 @@
-// The playground page: writes to the real webhook as Meta would (same payload, same
-// X-Hub-Signature-256), then polls what the bot sent and which graph nodes the turn visited.
+// The playground page: sends what a demo customer types to /playground/api/send, which
+// posts it to the real webhook signed as Meta signs it (the secret stays on the server),
+// then polls what the bot sent and which graph nodes the turn visited.
 "use strict";
 
 const FAST_POLL_MS = 350;
@@ -35,56 +36,6 @@ function setStatus(text, isError = false) {
 const localKey = (waId) => `atendente-playground:${waId}`;
 const localMessages = (waId) => JSON.parse(sessionStorage.getItem(localKey(waId)) || "[]");
 const saveLocal = (waId, list) => sessionStorage.setItem(localKey(waId), JSON.stringify(list));
-const hex = (buffer) =>
-  Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-
-async function sign(secret, body) {
-  if (!window.crypto || !crypto.subtle) {
-    throw new Error("WebCrypto indisponível; abra o playground em http://localhost");
-  }
-  const encoder = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    "raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"],
-  );
-  return hex(await crypto.subtle.sign("HMAC", key, encoder.encode(body)));
-}
-
-function newWamid() {
-  const bytes = crypto.getRandomValues(new Uint8Array(30));
-  return "wamid." + btoa(String.fromCharCode(...bytes));
-}
-
-function customer() {
-  return state.config.customers.find((c) => c.wa_id === state.waId);
-}
-
-function webhookPayload(message) {
-  const config = state.config;
-  const who = customer();
-  return {
-    object: "whatsapp_business_account",
-    entry: [{
-      id: config.business_account_id,
-      changes: [{
-        field: "messages",
-        value: {
-          messaging_product: "whatsapp",
-          metadata: {
-            display_phone_number: config.display_phone_number,
-            phone_number_id: config.phone_number_id,
-          },
-          contacts: [{ profile: { name: who.name }, wa_id: who.wa_id }],
-          messages: [{
-            from: who.wa_id,
-            id: newWamid(),
-            timestamp: String(Math.floor(Date.now() / 1000)),
-            ...message,
-          }],
-        },
-      }],
-    }],
-  };
-}
 
 async function deliver(message, shownText) {
   const waId = state.waId;
@@ -94,14 +45,12 @@ async function deliver(message, shownText) {
   saveLocal(waId, mine);
   render();
   try {
-    const body = JSON.stringify(webhookPayload(message));
-    const signature = await sign(state.config.app_secret, body);
-    const response = await fetch("/webhooks/whatsapp", {
+    const response = await fetch("/playground/api/send", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${signature}` },
-      body,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ wa_id: waId, ...message }),
     });
-    if (!response.ok) throw new Error(`o webhook respondeu HTTP ${response.status}`);
+    if (!response.ok) throw new Error(`o envio respondeu HTTP ${response.status}`);
     state.awaiting = { waId, count: state.bot.length, since: Date.now() };
     setStatus("Aguardando a resposta do atendente…");
   } catch (error) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -9,13 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from langchain_core.runnables.graph import Edge, Graph, Node
 
 from agent.graph import build_graph
 from server.graph_svg import render_svg
 from server.routes import playground
 from server.routes.playground import PlaygroundBackend
+from server.signatures import hex_signature
 
 SVG = "{http://www.w3.org/2000/svg}"
 ANA = "5511987654321"
@@ -73,7 +75,7 @@ async def test_config_gives_the_dev_identity_and_the_demo_customers(
     http: httpx.AsyncClient,
 ) -> None:
     body = (await http.get("/playground/api/config")).json()
-    assert body["app_secret"] == "dev-secret"
+    assert "dev-secret" not in json.dumps(body), "the app secret never reaches the browser"
     assert body["phone_number_id"] == "109876543210"
     assert body["display_phone_number"].isdigit()
     customers = {c["name"]: c["wa_id"] for c in body["customers"]}
@@ -112,6 +114,46 @@ async def test_a_customer_without_history_has_no_messages_and_no_turn(
 async def test_a_malformed_wa_id_is_refused(http: httpx.AsyncClient, wa_id: str) -> None:
     response = await http.get("/playground/api/messages", params={"wa_id": wa_id})
     assert response.status_code == 422
+
+
+async def test_another_customers_replies_are_not_shown(http: httpx.AsyncClient) -> None:
+    for path in ("/playground/api/messages", "/playground/api/turn"):
+        response = await http.get(path, params={"wa_id": "5541987650000"})
+        assert response.status_code == 404, path
+
+
+async def test_the_playground_answers_only_on_this_machine(backend: FakePlayground) -> None:
+    transport = httpx.ASGITransport(app=playground_app(backend), client=("192.168.0.23", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://dev") as client:
+        for path in ("/", "/playground/api/config", f"/playground/api/messages?wa_id={ANA}"):
+            assert (await client.get(path)).status_code == 404, path
+        sent = await client.post("/playground/api/send", json={"wa_id": ANA, "type": "text"})
+        assert sent.status_code == 404
+
+
+async def test_send_posts_a_meta_payload_signed_on_the_server(backend: FakePlayground) -> None:
+    received: list[tuple[bytes, str]] = []
+    app = playground_app(backend)
+
+    @app.post("/webhooks/whatsapp")
+    async def webhook(request: Request) -> dict[str, int]:
+        received.append((await request.body(), request.headers["x-hub-signature-256"]))
+        return {"stored": 1}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://dev") as client:
+        text = {"wa_id": ANA, "type": "text", "text": {"body": "cadê meu pedido?"}}
+        assert (await client.post("/playground/api/send", json=text)).status_code == 200
+        stranger = {**text, "wa_id": "5541987650000"}
+        assert (await client.post("/playground/api/send", json=stranger)).status_code == 404
+    [(body, signature)] = received
+    assert signature == "sha256=" + hex_signature("dev-secret", body)
+    payload = json.loads(body)
+    value = payload["entry"][0]["changes"][0]["value"]
+    assert value["metadata"]["phone_number_id"] == "109876543210"
+    [message] = value["messages"]
+    assert message["from"] == ANA and message["text"] == {"body": "cadê meu pedido?"}
+    assert message["id"].startswith("wamid.")
 
 
 async def test_without_a_backend_the_api_answers_503() -> None:
