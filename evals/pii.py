@@ -30,6 +30,7 @@ import re
 from collections import Counter
 from typing import Literal
 
+from agent.brains.rules.entities import PROOF_PLACEHOLDERS
 from agent.brains.rules.validators import cpf_check_digits, is_valid_cpf, normalize_phone
 from evals.scoring import fold
 
@@ -58,6 +59,8 @@ _ADDRESS = re.compile(
     r"\s*,?\s*(?:n(?:[º°o]|úmero|umero)?\.?\s*|(?<![^\W\d_]))(?P<number>\d{1,6})(?!\d)",
     re.IGNORECASE,
 )
+_DISCARDED = re.compile("|".join(re.escape(p) for p in PROOF_PLACEHOLDERS.values()))
+"""What the agent leaves of a proof that proved no order."""
 _SCAN = re.compile(
     "|".join(
         f"(?P<{name}>{pattern.pattern})"
@@ -161,6 +164,7 @@ class Masker:
         """Folded name part -> its fake."""
         self.counts: Counter[Kind] = Counter()
         """How many distinct values of each kind were masked: safe to log."""
+        self._discards = 0
 
     # -- numbering ---------------------------------------------------------------------
 
@@ -297,8 +301,21 @@ class Masker:
     def _name(self, match: re.Match[str]) -> str:
         return self._names.get(fold(match.group(0)), match.group(0))
 
+    def _discarded(self, match: re.Match[str]) -> str:
+        """A fresh fake for a proof the agent discarded: it proves nothing on replay either."""
+        self._discards += 1
+        key = f"discarded proof {self._discards}"
+        if match.group(0) == PROOF_PLACEHOLDERS["email"]:
+            return fake_email(self._number("email", key))
+        return fake_cpf(self._number("cpf", key))
+
     def mask(self, text: str) -> str:
-        """`text` with every identifier, address and registered name replaced by its fake."""
+        """`text` with every identifier, address and registered name replaced by its fake.
+
+        The agent keeps a proof that proved no order only as a placeholder ("[e-mail]");
+        it becomes a fake no one owns, so the replayed customer still gave a wrong proof.
+        """
+        text = _DISCARDED.sub(self._discarded, text)
         text = _SCAN.sub(self._identifier, text)
         text = _ADDRESS.sub(self._address, text)
         if self._names:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
+from agent.brains.rules.entities import without_proofs
 from agent.context import Context
 from agent.nodes.act import escalation
 from agent.state import AgentState, Identity, IdentityCheck, Outcome, Request
@@ -33,6 +35,34 @@ def _with_proofs(identity: Identity, entities: dict[str, str]) -> Identity:
     return Identity(
         sender_id=identity["sender_id"], phone=identity.get("phone"), emails=emails, cpfs=cpfs
     )
+
+
+def _forget_proofs(state: AgentState) -> dict[str, Any]:
+    """This turn's message, its understanding and the identity, without the failed proof.
+
+    The turn is checkpointed once, when it ends, so nothing of the proof reaches Redis.
+    """
+    understanding = dict(state.get("understanding", {}))
+    entities = dict(understanding.get("entities", {}))
+    entities.pop("email", None)
+    entities.pop("cpf", None)
+    understanding["entities"] = entities
+    inbound = state.get("inbound", {})
+    inbound = {**inbound, "text": without_proofs(inbound.get("text", ""))}
+    latest = next(
+        (m for m in reversed(state.get("messages", [])) if isinstance(m, HumanMessage)), None
+    )
+    masked = (
+        [latest.model_copy(update={"content": without_proofs(latest.content)})]
+        if latest is not None and isinstance(latest.content, str)
+        else []
+    )
+    return {
+        "identity": state["identity"],
+        "understanding": understanding,
+        "inbound": inbound,
+        "messages": masked,
+    }
 
 
 def _as_customer(identity: Identity) -> CustomerIdentity:
@@ -65,10 +95,11 @@ async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[
             # A threat does not wait for proof: a person takes it, shown nothing meanwhile.
             if reason := escalation(state):
                 changes = {**settled, "handoff_reason": reason}
-        # A proof that proved nothing is not kept: a stranger who typed someone's e-mail or
-        # CPF must not leave it in this thread's state.
-        kept = state["identity"] if result in ("mismatch", "locked") else identity
-        return {"identity": kept, "outcome": outcome, **changes}
+        if result in ("mismatch", "locked"):
+            # A proof that proved nothing is not kept: a stranger who typed someone's e-mail
+            # or CPF must not leave it in this thread's state, nor in its history.
+            return {**_forget_proofs(state), "outcome": outcome, **changes}
+        return {"identity": identity, "outcome": outcome, **changes}
 
     if not number:
         if identity["emails"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agent.graph import AgentGraph
@@ -231,9 +233,12 @@ async def test_a_store_pickup_order_says_where_to_collect_it(say: Say) -> None:
 
 async def test_a_proof_that_proved_nothing_is_not_kept(say: Say, graph: AgentGraph) -> None:
     await say("cadê o pedido 1001?", STRANGER)
-    await say("bruno.lima@example.com", STRANGER)
+    await say("meu email é bruno.lima@example.com, cpf 111.444.777-35", STRANGER)
     state = (await graph.aget_state(thread_config(STRANGER.lstrip("+")))).values
-    assert state["identity"]["emails"] == []
+    assert state["identity"]["emails"] == [] and state["identity"]["cpfs"] == []
+    kept = json.dumps(state, default=str, ensure_ascii=False)
+    assert "bruno.lima" not in kept and "111.444.777-35" not in kept and "11144477735" not in kept
+    assert "meu email é [e-mail], cpf [CPF]" in kept, "the message stays, without the proofs"
     await say("ana.souza@example.com", STRANGER)
     state = (await graph.aget_state(thread_config(STRANGER.lstrip("+")))).values
     assert state["identity"]["emails"] == ["ana.souza@example.com"], "this one proved 1001"

@@ -197,6 +197,21 @@ def scan_entities(text: str) -> EntityScan:
     return scan.result()
 
 
+PROOF_PLACEHOLDERS = {"email": "[e-mail]", "cpf": "[CPF]"}
+
+
+def without_proofs(text: str) -> str:
+    """The text with every e-mail and CPF in it replaced by a placeholder.
+
+    For a proof that proved no order: whoever typed someone else's e-mail or CPF must not
+    leave it in their conversation. Anything shaped like one goes, valid or not.
+    """
+    email, cpf = PROOF_PLACEHOLDERS["email"], PROOF_PLACEHOLDERS["cpf"]
+    text = _EMAIL_BROKEN.sub(email, _EMAIL.sub(email, text))
+    text = _CPF_AFTER_KEYWORD.sub(lambda m: m.group()[: m.start(1) - m.start()] + cpf, text)
+    return _ELEVEN_DIGITS.sub(cpf, _CPF_FORMATTED.sub(cpf, text))
+
+
 def extract_entities(text: str) -> tuple[Entities, list[EntityKind]]:
     """Return the valid entities in `text` and the kinds that were given but are invalid."""
     scan = scan_entities(text)

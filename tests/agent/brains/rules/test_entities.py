@@ -210,3 +210,12 @@ def test_extract_entities_never_raises(text: str) -> None:
     entities, invalid = extract_entities(text)
     assert isinstance(entities, dict)
     assert isinstance(invalid, list)
+
+
+def test_a_failed_proof_leaves_the_message_without_it() -> None:
+    from agent.brains.rules.entities import without_proofs
+
+    text = "é ana.souza@example.com ou o cpf: 529.982.247-25, pedido 1001"
+    assert without_proofs(text) == "é [e-mail] ou o cpf: [CPF], pedido 1001"
+    assert without_proofs("52998224725") == "[CPF]"
+    assert without_proofs("ana.souza@example") == "[e-mail]", "a mistyped one goes too"
