@@ -95,6 +95,26 @@ def keeps_working(client: TestClient) -> None:
     assert len(fake.messages(wa_id)) == 1, "the app stopped answering"
 
 
+def no_poison_left(client: TestClient, redis_url: str) -> None:
+    """Every store event acknowledged at the door was handled: none pending, none dead.
+
+    An event the door accepts and the handler then fails on would be retried five times
+    and buried: acknowledged to Nuvemshop, never carried out.
+    """
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    redis = Redis.from_url(redis_url)
+    stream = services.store_events.stream
+    try:
+        deadline = time.monotonic() + 20
+        while redis.xlen(stream) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert redis.xlen(stream) == 0, "store events left unhandled"
+        dead = f"{stream}:dead"
+        assert not redis.exists(dead) or redis.xlen(dead) == 0, redis.xrange(dead)[:3]
+    finally:
+        redis.close()
+
+
 @pytest.mark.slow
 @APP_THREAD_USES_RANDOM
 def test_whatsapp_webhook_survives_arbitrary_json(client: TestClient) -> None:
@@ -133,7 +153,7 @@ def test_whatsapp_webhook_survives_bytes_that_are_not_json(client: TestClient) -
 
 @pytest.mark.slow
 @APP_THREAD_USES_RANDOM
-def test_store_webhooks_survive_arbitrary_json(client: TestClient) -> None:
+def test_store_webhooks_survive_arbitrary_json(client: TestClient, redis_url: str) -> None:
     @FUZZ
     @given(path=st.sampled_from(STORE_PATHS), payload=json_values)
     def fuzz(path: str, payload: Any) -> None:
@@ -141,11 +161,12 @@ def test_store_webhooks_survive_arbitrary_json(client: TestClient) -> None:
 
     fuzz()
     keeps_working(client)
+    no_poison_left(client, redis_url)
 
 
 @pytest.mark.slow
 @APP_THREAD_USES_RANDOM
-def test_store_webhooks_survive_near_valid_payloads(client: TestClient) -> None:
+def test_store_webhooks_survive_near_valid_payloads(client: TestClient, redis_url: str) -> None:
     @FUZZ
     @given(request=near_valid_store())
     def fuzz(request: tuple[str, Any]) -> None:
@@ -154,6 +175,7 @@ def test_store_webhooks_survive_near_valid_payloads(client: TestClient) -> None:
 
     fuzz()
     keeps_working(client)
+    no_poison_left(client, redis_url)
 
 
 @pytest.mark.parametrize(
@@ -209,10 +231,11 @@ def test_whatsapp_webhook_crashers_found_by_fuzzing(
     ],
 )
 def test_store_webhook_crashers_found_by_fuzzing(
-    client: TestClient, path: str, body: dict[str, Any] | bytes
+    client: TestClient, redis_url: str, path: str, body: dict[str, Any] | bytes
 ) -> None:
     assert post_store(client, path, body if isinstance(body, bytes) else dumps(body)) < 500
     keeps_working(client)
+    no_poison_left(client, redis_url)
 
 
 def test_a_store_redact_leaves_the_workers_running(client: TestClient, redis_url: str) -> None:
