@@ -31,15 +31,23 @@ PRIVACY_ROUTES = {
 }
 
 
+MAX_ID_DIGITS = 19
+"""Nuvemshop's ids are 64-bit integers; a longer run of digits is no id (and Python refuses
+to turn more than 4,300 digits into an int, which would fail the handler after the 200)."""
+
+
 def _ascii_digits(value: int | str) -> int | str:
+    if isinstance(value, int) and not 0 <= value < 2**63:
+        raise ValueError("an id is a 64-bit integer")
     text = str(value)
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError("an id is made of ASCII digits")
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS):
+        raise ValueError("an id is at most 19 ASCII digits")
     return value
 
 
 Identifier = Annotated[int | str, AfterValidator(_ascii_digits)]
-"""A Nuvemshop id: an integer, or its ASCII digits ("²" and "12/../x" are refused)."""
+"""A Nuvemshop id: an integer, or its ASCII digits ("²", "12/../x" and 5,000 nines are
+refused)."""
 
 
 class OrderWebhook(BaseModel):

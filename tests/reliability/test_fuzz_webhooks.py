@@ -108,7 +108,7 @@ def no_poison_left(client: TestClient, redis_url: str) -> None:
         deadline = time.monotonic() + 20
         while redis.xlen(stream) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert redis.xlen(stream) == 0, "store events left unhandled"
+        assert redis.xlen(stream) == 0, f"store events left unhandled: {redis.xrange(stream)[:3]}"
         dead = f"{stream}:dead"
         assert not redis.exists(dead) or redis.xlen(dead) == 0, redis.xrange(dead)[:3]
     finally:
@@ -227,6 +227,10 @@ def test_whatsapp_webhook_crashers_found_by_fuzzing(
             "", {"store_id": 1, "event": "order/paid", "id": "1\ud800"}, id="lone-surrogate-id"
         ),
         pytest.param("", {"store_id": math.inf, "event": "order/paid", "id": 1}, id="infinity"),
+        pytest.param(
+            "", {"store_id": "1", "event": "order/paid", "id": "9" * 5000}, id="id-of-5000-digits"
+        ),
+        pytest.param("", {"store_id": 1, "event": "order/paid", "id": 2**70}, id="id-past-64-bits"),
         pytest.param("", b"[" * 30_000 + b"]" * 30_000, id="nested-too-deep"),
     ],
 )
