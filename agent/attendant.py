@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agent.brains.rules.normalize import fold_accents
+from agent.language.normalize import fold_accents
 
 _NOT_UNDERSTOOD = re.compile(r"\bnao entendi\b|\bnao consegui entender\b")
 _SYMPATHY = re.compile(

@@ -11,19 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from agent.brains.base import Brain
+from agent.store_profile import StoreProfile
 from tools.departments import DepartmentRouter, TicketStore
 from tools.orders import OrderService
 from tools.tracking import TrackingService
-
-
-@dataclass(frozen=True, slots=True)
-class StoreProfile:
-    """Facts about the store that the bot may tell anyone."""
-
-    name: str
-    url: str
-    hours: str
-    exchange_policy: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.context import StoreProfile
+from agent.store_profile import StoreProfile
 from agent.understanding import INTENTS, Intent
 from tools.handoff_reasons import HandoffReason
 from tools.problems import PROBLEM_TYPES, ProblemType

@@ -214,7 +214,7 @@ def worker_command() -> list[str]:
     script = Path(sys.executable).with_name("atendente")
     if script.exists():
         return [str(script), "worker"]
-    return [sys.executable, "-c", "from server.cli import app; app()", "worker"]
+    return [sys.executable, "-c", "from cli import app; app()", "worker"]
 
 
 async def wait_http(child: Child, port: int, timeout: float = 60.0) -> None:

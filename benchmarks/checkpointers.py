@@ -37,9 +37,9 @@ from agent.turn import thread_config
 from benchmarks import _redis, _workload
 from benchmarks._counting import CallStats, CountingSaver
 from benchmarks._report import RedisCost, Row, render, set_ratios, write_json
+from composition.wiring import build_saver, open_context
 from integrations.redis.connection import RedisUnavailableError, mask_url
 from integrations.redis.embedded import EmbeddedRedisError
-from server.wiring import build_saver, open_context
 
 WARMUP_TURNS = 3
 PIPED_WIDTH = 120

@@ -37,11 +37,11 @@ from agent.graph import build_graph
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
+from composition.wiring import build_brain, open_context
 from evals.dialogue import DATASET_DIR, Dialogue, load_dialogues
 from evals.metrics import iter_turns
 from evals.runner import run_suite
 from evals.scripted_model import BASE_URL, ScriptedModel, wants_structured_output
-from server.wiring import build_brain, open_context
 
 HYBRID_OFF = 1.01
 """A rules confidence no reading reaches: every turn goes to the model."""

@@ -26,7 +26,7 @@ import joblib
 from rich.console import Console
 from rich.table import Table
 
-from agent.brains.rules.classifier import classify
+from agent.language.classifier import classify
 from agent.nlu.corpus import real_examples, written_examples
 from agent.nlu.reader import understand
 from agent.nlu.store import load_model, model_path

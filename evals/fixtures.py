@@ -25,6 +25,7 @@ import httpx
 from agent.brains.base import Brain
 from agent.context import Context
 from agent.settings import Settings
+from composition.wiring import DEMO_17TRACK_KEY, DEMO_STORE_ID, DEMO_TOKEN, open_context
 from evals.dialogue import Dialogue, Store
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.nuvemshop.demo.store import DemoStore, demo_orders
@@ -39,7 +40,6 @@ from integrations.tracking.demo import (
 )
 from integrations.tracking.seventeentrack import SeventeenTrackClient
 from integrations.tracking.seventeentrack_demo import demo_seventeentrack_transport
-from server.wiring import DEMO_17TRACK_KEY, DEMO_STORE_ID, DEMO_TOKEN, open_context
 from tools.departments import InMemoryTicketStore
 from tools.tracking import TrackingService
 

@@ -30,8 +30,8 @@ import re
 from collections import Counter
 from typing import Literal
 
-from agent.brains.rules.entities import PROOF_PLACEHOLDERS
-from agent.brains.rules.validators import cpf_check_digits, is_valid_cpf, normalize_phone
+from agent.language.entities import PROOF_PLACEHOLDERS
+from agent.language.validators import cpf_check_digits, is_valid_cpf, normalize_phone
 from evals.scoring import fold
 
 Kind = Literal["cpf", "cnpj", "email", "phone", "cep", "address", "name"]

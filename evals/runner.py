@@ -18,12 +18,14 @@ import httpx
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.brains.base import Brain
+from agent.burst import merge
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
 from agent.release import release_thread
 from agent.settings import Settings, get_settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from composition.wiring import build_brain
 from evals import metrics
 from evals.dialogue import Dialogue, Turn
 from evals.fixtures import open_dialogue_context
@@ -35,8 +37,6 @@ from evals.scoring import (
     reply_text,
     score_turn,
 )
-from server.wiring import build_brain
-from server.worker import merge
 
 REPORT_FORMAT = "atendente-eval-report/1"
 BrainName = Literal["rules", "openai"]

@@ -25,9 +25,9 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from agent.brains.rules.classifier import classify
 from agent.brains.rules.complaints import says_not_received, says_paid
 from agent.intents import INTENT_SPECS, planned_call
+from agent.language.classifier import classify
 
 Json = dict[str, Any]
 

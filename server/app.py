@@ -8,10 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from agent.settings import Settings, get_settings
+from server.assembly import open_services
 from server.dev_playground import DevPlayground
 from server.gc_tuning import freeze_startup_objects
 from server.routes import admin, ops, playground, store_webhooks, whatsapp_webhooks
-from server.services import open_services
 
 
 def create_app(

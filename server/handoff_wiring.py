@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from agent.settings import Settings
+from composition.wiring import redis_tickets
 from server.outbox import Outbox
-from server.wiring import redis_tickets
 from tools.handoff_notify import DepartmentNotifier, NotifyingTicketStore
 from tools.ticket_store import RedisTicketStore
 

@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from agent.burst import merge
 from agent.state import Inbound, OutboundMessage
 from agent.turn import TurnResult, run_turn, thread_config
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.errors import WhatsAppError
-from integrations.whatsapp.updates import MEDIA_TYPES, MessageType
 from server.dev_playground import note_turn
 from server.locks import turn_lock_key
 from server.metrics import record_turn, record_turn_error
@@ -35,25 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.05
-
-
-def merge(messages: list[dict[str, Any]]) -> Inbound:
-    """One turn's input from a burst: texts joined in order, the latest media kind kept."""
-    latest = messages[-1]
-    texts = [m["text"] for m in messages if m.get("text")]
-    media = [
-        m["type"] if MessageType(m["type"]) in MEDIA_TYPES else "unsupported"
-        for m in messages
-        if MessageType(m["type"]) in MEDIA_TYPES or MessageType(m["type"]) is MessageType.UNKNOWN
-    ]
-    return Inbound(
-        text="\n".join(texts),
-        sender_id=latest["sender_id"],
-        phone=latest.get("phone"),
-        media_type=media[-1] if media and not texts else None,
-        message_ids=[m["message_id"] for m in messages],
-        media_ids=[m["media_id"] for m in messages if m.get("media_id")],
-    )
 
 
 def reply_key(message_ids: list[str]) -> str:

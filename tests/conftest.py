@@ -16,8 +16,8 @@ from agent.graph import AgentGraph, build_graph
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from composition.wiring import open_context
 from integrations.redis.embedded import EmbeddedRedis
-from server.wiring import open_context
 from tests.support import ANA, OFFICE_HOURS, Say
 from tools.departments import InMemoryTicketStore
 

@@ -13,8 +13,8 @@ from agent.graph import AgentGraph, build_graph
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from composition.wiring import build_brain, open_context
 from evals.scripted_model import BASE_URL, ScriptedModel
-from server.wiring import build_brain, open_context
 from tests.support import ANA, OFFICE_HOURS, Say
 from tools.departments import InMemoryTicketStore
 

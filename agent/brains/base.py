@@ -7,16 +7,14 @@ everything else (identity, tools, handoff, state).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from langchain_core.messages import AIMessage
 from langchain_core.tools import BaseTool
 
 from agent.state import AgentState, Awaiting, OutboundMessage
+from agent.store_profile import StoreProfile
 from agent.understanding import Understanding
-
-if TYPE_CHECKING:
-    from agent.context import Context
 
 
 @runtime_checkable
@@ -34,6 +32,6 @@ class Brain(Protocol):
         """Choose the next tool calls for this turn; no tool calls means done."""
         ...
 
-    async def compose(self, state: AgentState, context: Context) -> list[OutboundMessage]:
+    async def compose(self, state: AgentState, store: StoreProfile) -> list[OutboundMessage]:
         """Write this turn's outgoing messages from the state's facts and tool results."""
         ...

@@ -25,10 +25,10 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.svm import LinearSVC
 from sklearn.utils.extmath import safe_sparse_dot, softmax
 
-from agent.brains.rules.classifier import MAX_INTENT_CHARS, classify
-from agent.brains.rules.entities import scan_entities
-from agent.brains.rules.normalize import normalize
-from agent.brains.rules.problems import is_upset, problems_in
+from agent.language.classifier import MAX_INTENT_CHARS, classify
+from agent.language.entities import scan_entities
+from agent.language.normalize import normalize
+from agent.language.problems import is_upset, problems_in
 from agent.nlu.corpus import Example
 from agent.understanding import INTENTS, Intent, Understanding
 from tools.problems import PROBLEM_TYPES, ProblemType

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from sklearn import config_context
 
-from agent.brains.rules.classifier import INJECTED_CONFIDENCE, about_the_quoted_code, classify
-from agent.brains.rules.discourse import INJECTION
-from agent.brains.rules.normalize import normalize
 from agent.intents import NO_REQUEST
+from agent.language.classifier import INJECTED_CONFIDENCE, about_the_quoted_code, classify
+from agent.language.discourse import INJECTION
+from agent.language.normalize import normalize
 from agent.nlu.model import Reading, UnderstandingModel
 from agent.understanding import Intent, Understanding
 from tools.problems import ProblemType

@@ -15,10 +15,10 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agent.brains.rules.normalize import fold_accents
 from agent.context import Context
 from agent.history import latest_customer_text
 from agent.intents import NO_REQUEST, ORDER_INTENTS, PROBLEM_INTENTS
+from agent.language.normalize import fold_accents
 from agent.state import AgentState, Request
 from agent.understanding import Intent, Understanding
 from tools.handoff_reasons import HandoffReason

@@ -18,7 +18,7 @@ from agent.state import AgentState
 
 async def reply(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Compose the outbox with the brain and remember what was said."""
-    outbox = await runtime.context.brain.compose(state, runtime.context)
+    outbox = await runtime.context.brain.compose(state, runtime.context.store)
     said = "\n\n".join(message.get("text", "") for message in outbox)
     ledger = current_ledger()
     usage = ledger.summary() if ledger else dict(EMPTY_USAGE)

@@ -14,8 +14,8 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
-from agent.brains.rules.entities import without_proofs
 from agent.context import Context
+from agent.language.entities import without_proofs
 from agent.nodes.act import escalation
 from agent.state import AgentState, Identity, IdentityCheck, Outcome, Request
 from integrations.nuvemshop.errors import NuvemshopError

@@ -7,16 +7,34 @@ correctness over round trips: each change to a thread is an optimistic transacti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Protocol
 
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from integrations.redis.layout import as_byte_map, as_bytes, blob_field, split_field
+from integrations.redis.layout import KeySpace, as_byte_map, as_bytes, blob_field, split_field
 from integrations.redis.snapshot import Record, ThreadData, parse_thread
 
-if TYPE_CHECKING:
-    from integrations.redis.saver import RedisSaver
+
+class RedisSaver(Protocol):
+    """The parts of `integrations.redis.saver.RedisSaver` that maintenance works on.
+
+    Named after the saver it describes; a protocol, so this module does not import the
+    saver that imports it.
+    """
+
+    client: Redis
+    keys: KeySpace
+    serde: SerializerProtocol
+    keep_last: int | None
+    ttl_seconds: int | None
+
+    def _blob_key(self, version: Any) -> str: ...
+
+    def _all_thread_ids(self) -> AsyncIterator[str]: ...
+
 
 MAX_RETRIES = 5
 

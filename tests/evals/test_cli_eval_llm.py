@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.settings import get_settings
+from cli import app
 from evals.dialogue import DATASET_DIR
 from evals.scripted_model import Reply, ScriptedModel
-from server.cli import app
 from tests.server.serving import serving
 
 MODEL_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT")

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from evals.compare import CheckChange, compare, compare_files, metric_deltas
 from evals.runner import REPORT_FORMAT
 from evals.saved_report import Report, ReportError, load_report
-from server.cli import app
 
 
 def check(kind: str, ok: bool, expected: Any = None, detail: str = "") -> dict[str, Any]:

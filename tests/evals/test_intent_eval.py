@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from agent.brains.rules.classifier import classify
+from agent.language.classifier import classify
 from agent.understanding import INTENTS, Understanding
 from evals.intent_eval import (
     DEFAULT_DATASET,

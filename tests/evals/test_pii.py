@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from agent.brains.rules.validators import cpf_check_digits, is_valid_cpf, normalize_phone
+from agent.language.validators import cpf_check_digits, is_valid_cpf, normalize_phone
 from evals.pii import (
     Masker,
     digits_of,

@@ -21,6 +21,9 @@ from agent.graph import build_graph
 from agent.settings import Settings, get_settings
 from agent.state import Inbound
 from agent.turn import run_turn
+from cli import app
+from cli.eval_record import read_conversations, recent_thread_ids
+from composition.wiring import build_saver, open_context
 from evals.dialogue import load_dialogues
 from evals.record import (
     Conversation,
@@ -30,9 +33,6 @@ from evals.record import (
     render_dialogues,
 )
 from integrations.redis.saver import RedisSaver
-from server.cli import app
-from server.cli.eval_record import read_conversations, recent_thread_ids
-from server.wiring import build_saver, open_context
 from tests.support import ANA, OFFICE_HOURS
 from tools.departments import InMemoryTicketStore
 

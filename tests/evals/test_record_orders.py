@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from redis.asyncio import Redis
 
-from agent.brains.rules.validators import cpf_check_digits
 from agent.graph import build_graph
+from agent.language.validators import cpf_check_digits
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
+from cli.eval_record import read_conversations, recent_thread_ids
+from composition.wiring import build_nuvemshop, build_saver, open_context
 from evals.dialogue import load_dialogues
 from evals.pii import Masker
 from evals.record import (
@@ -39,8 +41,6 @@ from evals.runner import run_suite
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.nuvemshop.demo.store import demo_orders, demo_transport
 from integrations.nuvemshop.models import Order
-from server.cli.eval_record import read_conversations, recent_thread_ids
-from server.wiring import build_nuvemshop, build_saver, open_context
 from tools.departments import InMemoryTicketStore
 from tools.identity import CustomerIdentity, owns
 

@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agent.settings import Settings
+from server.assembly import open_services
 from server.sender import OutboxSender
-from server.services import open_services
 from server.worker import TurnWorker
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,13 +11,13 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from composition.whatsapp import FAKE_PHONE_NUMBER_ID, FAKE_TOKEN
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from integrations.whatsapp.formatting import split_text
 from server.app import create_app
 from server.sender import OutboxSender
 from server.services import Services
-from server.whatsapp_wiring import FAKE_PHONE_NUMBER_ID, FAKE_TOKEN
 from server.worker import TurnWorker
 from tests.reliability.support import (
     customers,

@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from server.app import create_app
-from server.services import open_services
+from server.assembly import open_services
 from tests.reliability.forkserver import ROLE, ForkServer
 from tests.reliability.support import customers, dead_letters, wait_until
 from tests.server import whatsapp

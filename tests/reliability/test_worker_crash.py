@@ -32,8 +32,9 @@ import pytest
 from redis.asyncio import Redis
 
 from agent.turn import thread_config
+from server.assembly import open_services
 from server.sender import OutboxSender
-from server.services import Services, open_services
+from server.services import Services
 from server.streams import Fields
 from tests.reliability.forkserver import ForkServer, consumer_name
 from tests.reliability.support import (

@@ -9,7 +9,7 @@ from agent.graph import build_graph
 from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
-from server.wiring import open_context
+from composition.wiring import open_context
 from tools.ticket_store import RedisTicketStore
 
 

@@ -7,7 +7,7 @@ import hashlib
 from redis.asyncio import Redis
 
 from integrations.redis import layout
-from server.services import share_log_key
+from server.assembly import share_log_key
 
 ANA = "5511987654321"
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from agent.burst import merge
 from agent.turn import run_turn
 from server.inbound import decode
-from server.worker import TurnWorker, merge
+from server.worker import TurnWorker
 from tests.server import whatsapp
 from tests.server.conftest import Service
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from agent.settings import Settings
-from server.wiring import departments
+from composition.wiring import departments
 from tools.business_hours import weekday_hours
 
 

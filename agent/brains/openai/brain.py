@@ -47,13 +47,13 @@ from agent.brains.openai.classification import ModelReading, merge_reading
 from agent.brains.openai.context_window import conversation_text, recent_history
 from agent.brains.openai.output_guard import WHATSAPP_TEXT_LIMIT, check_reply
 from agent.brains.rules.brain import RulesBrain
-from agent.context import Context, StoreProfile
 from agent.history import current_turn, tool_results
 from agent.intents import prompt_list
 from agent.prompts import prompt_version as current_prompt_version
 from agent.prompts import render
 from agent.settings import LLMPrice
 from agent.state import AgentState, Awaiting, OutboundMessage
+from agent.store_profile import StoreProfile
 from agent.understanding import Understanding
 from tools.problems import PROBLEM_TYPES
 
@@ -284,9 +284,9 @@ class OpenAIBrain:
         record_fallback("act")
         return await self._rules.act(state, tools)
 
-    async def compose(self, state: AgentState, context: Context) -> list[OutboundMessage]:
+    async def compose(self, state: AgentState, store: StoreProfile) -> list[OutboundMessage]:
         """The rules draft reworded by the model, when the output guard accepts the rewording."""
-        draft = await self._rules.compose(state, context)
+        draft = await self._rules.compose(state, store)
         if len(draft) != 1 or draft[0].get("type") not in ("text", "buttons"):
             return draft  # templates and multi-part answers keep their approved wording
         original = draft[0]
@@ -295,7 +295,7 @@ class OpenAIBrain:
         if candidate is None:
             task = render("reply", facts=_facts(state), draft=text)
             history = recent_history(state.get("messages", []), self._context_tokens)
-            messages = [self._system(context.store, task), *conversation_text(history)]
+            messages = [self._system(store, task), *conversation_text(history)]
             try:
                 output = await self._invoke("reply", self._model, messages)
             except ModelCallFailed:
@@ -306,7 +306,7 @@ class OpenAIBrain:
         verdict = check_reply(
             candidate,
             draft=text,
-            allowed=_allowed_sources(state, context.store),
+            allowed=_allowed_sources(state, store),
             max_chars=limit or WHATSAPP_TEXT_LIMIT,
         )
         if not verdict.ok:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from agent.brains.rules.validators import is_valid_cpf, is_valid_email, is_valid_s10
+from agent.language.validators import is_valid_cpf, is_valid_email, is_valid_s10
 from agent.understanding import Entities, Intent, Understanding
 from tools.problems import ProblemType
 

@@ -14,11 +14,11 @@ from langchain_core.tools import BaseTool
 
 from agent.brains.rules.planner import plan
 from agent.brains.rules.replies import compose_reply
-from agent.context import Context
 from agent.nlu.model import UnderstandingModel
 from agent.nlu.reader import understand
 from agent.nlu.store import load_model
 from agent.state import AgentState, Awaiting, OutboundMessage
+from agent.store_profile import StoreProfile
 from agent.understanding import Understanding
 
 
@@ -40,6 +40,6 @@ class RulesBrain:
         calls = plan(state, [t.name for t in tools])
         return AIMessage(content="", tool_calls=calls)
 
-    async def compose(self, state: AgentState, context: Context) -> list[OutboundMessage]:
+    async def compose(self, state: AgentState, store: StoreProfile) -> list[OutboundMessage]:
         """Fill the reply templates with this turn's facts."""
-        return compose_reply(state, context.store)
+        return compose_reply(state, store)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agent.brains.rules.normalize import normalize
+from agent.language.normalize import normalize
 
 _NOT_RECEIVED = re.compile(
     r"\b(nao|nunca|ainda nao)\s+(recebi|recebemos|chegou|chegaram|veio|vieram|entregaram|"

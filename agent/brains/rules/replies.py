@@ -12,10 +12,10 @@ from langchain_core.messages import AIMessage
 from agent.brains.rules import order_replies
 from agent.brains.rules.identity_replies import identity_section
 from agent.brains.rules.openings import acknowledgement, greeting, salutation
-from agent.context import StoreProfile
 from agent.history import tool_results
 from agent.intents import spec
 from agent.state import AgentState, HandoffOutcome, OutboundMessage
+from agent.store_profile import StoreProfile
 from agent.understanding import Intent
 from tools.handoff_reasons import spec_of
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from agent.brains.rules.validators import is_valid_cpf
+from agent.language.validators import is_valid_cpf
 from agent.nlu.corpus import real_examples, split_digest, training_examples, written_examples
 
 FROZEN_TEST_DIGEST = "bc692ba82abdd3e04f8cfdda66c21b7bf957eb3d280252fe1dac9aee3f727fb2"

@@ -8,7 +8,7 @@ from pathlib import Path
 import joblib
 import pytest
 
-from agent.brains.rules.classifier import classify
+from agent.language.classifier import classify
 from agent.nlu import store
 from agent.nlu.corpus import real_examples
 from agent.nlu.model import UnderstandingModel

@@ -15,8 +15,8 @@ from agent.brains.openai.chat_model import ModelNotConfiguredError
 from agent.brains.openai.tracing import configure_tracing
 from agent.brains.rules.brain import RulesBrain
 from agent.settings import Settings
+from composition.wiring import build_brain
 from evals.scripted_model import BASE_URL, ScriptedModel
-from server.wiring import build_brain
 from tests.server.serving import serving
 
 UNSURE = "sobre o 1001, alguma novidade?"

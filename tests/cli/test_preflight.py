@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from agent.settings import Settings
-from server.cli.preflight import configuration_problems
+from cli.preflight import configuration_problems
 
 ATENDENTE = str(Path(sys.executable).with_name("atendente"))
 

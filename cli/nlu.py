@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.brains.rules.classifier import classify
+from agent.language.classifier import classify
 from agent.nlu import store
 from agent.nlu.reader import understand
 from agent.settings import get_settings

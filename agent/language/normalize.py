@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from agent.brains.rules.slang import SLANG
+from agent.language.slang import SLANG
 
 _EMOJI_RANGES = (
     (0x1F000, 0x1FAFF),

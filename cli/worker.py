@@ -11,11 +11,11 @@ import logging
 import signal
 
 from agent.settings import get_settings
-from server.cli.preflight import preflight
+from cli.preflight import preflight
+from server.assembly import open_services
 from server.event_loop import loop_name, run
 from server.gc_tuning import freeze_startup_objects
 from server.logs import configure_logging
-from server.services import open_services
 
 
 async def _work() -> None:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from agent.settings import Settings
+from composition.wiring import protection
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from integrations.whatsapp.pacing import RedisPacer
-from server.wiring import protection
 
 FAKE_TOKEN = "fake-whatsapp-token"
 FAKE_PHONE_NUMBER_ID = "100000000000001"

@@ -19,7 +19,7 @@ from pydantic_settings import SettingsError
 
 from agent.brains.openai.chat_model import ModelNotConfiguredError, build_chat_model
 from agent.settings import Settings, get_settings
-from server.cli.failure import CommandFailure
+from cli.failure import CommandFailure
 
 FAIL = CommandFailure("atendente")
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agent.brains.rules.order_numbers import find_order_number
-from agent.brains.rules.validators import (
+from agent.language.order_numbers import find_order_number
+from agent.language.validators import (
     cpf_check_digits,
     is_valid_cpf,
     is_valid_email,

@@ -21,6 +21,8 @@ import typer
 from langchain_core.runnables import RunnableConfig
 
 from agent.settings import get_settings
+from cli.failure import CommandFailure
+from composition.wiring import build_nuvemshop, build_saver
 from evals.record import (
     Conversation,
     OrdersFetched,
@@ -34,8 +36,6 @@ from integrations.redis.connection import RedisUnavailableError, open_redis
 from integrations.redis.embedded import EmbeddedRedisError
 from integrations.redis.layout import CorruptCheckpointError
 from integrations.redis.saver import RedisSaver
-from server.cli.failure import CommandFailure
-from server.wiring import build_nuvemshop, build_saver
 
 _fail = CommandFailure("atendente eval record")
 

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.failure import CommandFailure
 from evals.compare import (
     CheckChange,
     Comparison,
@@ -26,7 +27,6 @@ from evals.compare import (
 )
 from evals.report.markdown import escape, table
 from evals.saved_report import ReportError
-from server.cli.failure import CommandFailure
 
 _COLORS = {"better": "green", "worse": "red", "same": "dim"}
 _ARROWS = {"better": "▲", "worse": "▼", "same": ""}

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from agent.brains.openai.chat_model import ModelNotConfiguredError
 from agent.settings import Settings, get_settings
+from cli.failure import CommandFailure
 from evals.cassette import CassetteError
 from evals.dialogue import DATASET_DIR, DialogueFormatError, load_dialogues
 from evals.execution import CassetteMissError, ModelCalls, RunSetupError, execute
@@ -30,7 +31,6 @@ from evals.thresholds.gate import (
     gate,
     load_thresholds,
 )
-from server.cli.failure import CommandFailure
 
 eval_app = typer.Typer(
     name="eval",
@@ -177,10 +177,10 @@ def _upload(report: dict[str, Any], settings: Settings, console: Console) -> Non
     )
 
 
-from server.cli.eval_compare import compare  # noqa: E402
+from cli.eval_compare import compare  # noqa: E402
 
 eval_app.command("compare")(compare)
 
-from server.cli.eval_record import record  # noqa: E402
+from cli.eval_record import record  # noqa: E402
 
 eval_app.command("record")(record)

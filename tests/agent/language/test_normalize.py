@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.brains.rules.normalize import (
+from agent.language.normalize import (
     find_emojis,
     fold_accents,
     normalize,

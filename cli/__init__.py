@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from server.cli.chat import chat
-from server.cli.classify import classify
-from server.cli.eval import eval_app
-from server.cli.eval_replies import replies
-from server.cli.graph import graph
-from server.cli.nlu import nlu_app
-from server.cli.serve import serve
-from server.cli.worker import worker
+from cli.chat import chat
+from cli.classify import classify
+from cli.eval import eval_app
+from cli.eval_replies import replies
+from cli.graph import graph
+from cli.nlu import nlu_app
+from cli.serve import serve
+from cli.worker import worker
 
 app = typer.Typer(
     name="atendente",

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from cli.preflight import preflight, require_free_port, require_redis
 from server.app import create_app
-from server.cli.preflight import preflight, require_free_port, require_redis
 from server.logs import configure_logging
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from agent.brains.rules.validators import (
+from agent.language.validators import (
     VALID_DDDS,
     cpf_check_digits,
     is_valid_cpf,

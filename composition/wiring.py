@@ -21,8 +21,9 @@ from agent.brains.openai.brain import OpenAIBrain
 from agent.brains.openai.chat_model import build_chat_model, model_name
 from agent.brains.openai.tracing import configure_tracing
 from agent.brains.rules.brain import RulesBrain
-from agent.context import Context, Limits, StoreProfile
+from agent.context import Context, Limits
 from agent.settings import Settings
+from agent.store_profile import StoreProfile
 from integrations.nuvemshop.cache import CachedNuvemshopClient, OrderCache, cache_secret
 from integrations.nuvemshop.client import ORDER_FIELDS, ClientOptions, NuvemshopClient
 from integrations.nuvemshop.demo.store import demo_transport

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from agent.brains.rules.discourse import (
+from agent.language.discourse import (
     CONJUNCTION,
     FILLER,
     INJECTION,
@@ -21,10 +21,10 @@ from agent.brains.rules.discourse import (
     PROBLEM,
     THANKS_EMOJIS,
 )
-from agent.brains.rules.entities import EntityScan, scan_entities
-from agent.brains.rules.lexicon import LEXICON, PRIORITY, STRONG, WEAK
-from agent.brains.rules.normalize import find_emojis, split_clauses
-from agent.brains.rules.problems import is_upset, problems_in
+from agent.language.entities import EntityScan, scan_entities
+from agent.language.lexicon import LEXICON, PRIORITY, STRONG, WEAK
+from agent.language.normalize import find_emojis, split_clauses
+from agent.language.problems import is_upset, problems_in
 from agent.understanding import ENTITY_KINDS, EntityKind, Intent, Understanding
 
 INJECTED_CONFIDENCE = 0.5

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from agent.brains.rules.entities import (
+from agent.language.entities import (
     extract_cpf,
     extract_email,
     extract_entities,
@@ -13,7 +13,7 @@ from agent.brains.rules.entities import (
     extract_tracking_code,
     scan_entities,
 )
-from agent.brains.rules.validators import cpf_check_digits, s10_check_digit
+from agent.language.validators import cpf_check_digits, s10_check_digit
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_extract_entities_never_raises(text: str) -> None:
 
 
 def test_a_failed_proof_leaves_the_message_without_it() -> None:
-    from agent.brains.rules.entities import without_proofs
+    from agent.language.entities import without_proofs
 
     text = "é ana.souza@example.com ou o cpf: 529.982.247-25, pedido 1001"
     assert without_proofs(text) == "é [e-mail] ou o cpf: [CPF], pedido 1001"

@@ -16,18 +16,18 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from agent.brains.openai.chat_model import ModelNotConfiguredError
-from agent.brains.rules.entities import normalize_phone
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
+from agent.language.entities import normalize_phone
 from agent.release import release_thread
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from cli.failure import CommandFailure
+from cli.preflight import load_settings
+from composition.wiring import open_checkpointer, open_context
 from integrations.redis.connection import RedisUnavailableError
 from integrations.redis.embedded import EmbeddedRedisError
 from integrations.redis.encryption import EncryptionKeyError
-from server.cli.failure import CommandFailure
-from server.cli.preflight import load_settings
-from server.wiring import open_checkpointer, open_context
 
 DEFAULT_SENDER = "+5511987654321"
 BrainChoice = Literal["rules", "openai", "auto"]

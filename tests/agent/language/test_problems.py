@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.brains.rules.problems import problems_in
+from agent.language.problems import problems_in
 from tools.problems import ProblemType
 
 

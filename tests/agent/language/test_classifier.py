@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.brains.rules.classifier import classify
+from agent.language.classifier import classify
 from agent.understanding import Intent
 
 

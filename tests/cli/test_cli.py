@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from agent.settings import get_settings
-from server.cli import app
+from cli import app
 
 runner = CliRunner()
 NODES = [

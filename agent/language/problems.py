@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from agent.brains.rules.normalize import normalize
+from agent.language.normalize import normalize
 from tools.problems import ProblemType, most_serious
 
 _NOT_THE_GOODS = (
