@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from agent.brains.base import Brain
 from agent.store_profile import StoreProfile
+from integrations.clock import utc_now
 from tools.departments import DepartmentRouter, TicketStore
 from tools.orders import OrderService
 from tools.tracking import TrackingService
@@ -27,10 +28,6 @@ class Limits:
     history_turns: int = 10
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class Context:
     """Everything a node or tool needs besides the state."""
@@ -42,5 +39,5 @@ class Context:
     departments: DepartmentRouter
     store: StoreProfile
     limits: Limits = field(default_factory=Limits)
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     """Injected so business-hours answers can be tested at any hour."""

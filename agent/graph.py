@@ -7,9 +7,6 @@ the server and the tests each choose where conversations live.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import get_args, get_type_hints
-
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -31,23 +28,6 @@ AgentGraph = CompiledStateGraph[AgentState, Context, TurnInput, AgentState]
 Builder = StateGraph[AgentState, Context, TurnInput, AgentState]
 
 
-def _add_router(builder: Builder, source: str, router: Callable[[AgentState], str]) -> None:
-    """Add `router` as the conditional edge out of `source`, run on the event loop.
-
-    LangGraph hands a plain function to a thread pool on every call: a thread hop per
-    routing decision, six in an order question. Routers are pure and take microseconds, so
-    a coroutine runs them where the turn already is. The coroutine hides the router's
-    `Literal` return type, from which LangGraph reads the edges, so they are passed on.
-    """
-    destinations = list(get_args(get_type_hints(router)["return"]))
-
-    async def route(state: AgentState) -> str:
-        return router(state)
-
-    route.__name__ = route.__qualname__ = router.__name__
-    builder.add_conditional_edges(source, route, destinations)
-
-
 def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> AgentGraph:
     """Wire the nodes and routers and compile them with `checkpointer`."""
     builder: Builder = StateGraph(AgentState, context_schema=Context, input_schema=TurnInput)
@@ -61,10 +41,10 @@ def build_graph(checkpointer: BaseCheckpointSaver[str] | None = None) -> AgentGr
     builder.add_node("human_mode", human_mode)
 
     builder.add_edge(START, "guard")
-    _add_router(builder, "guard", after_guard)
-    _add_router(builder, "classify_intent", after_classify)
-    _add_router(builder, "verify_identity", after_verify)
-    _add_router(builder, "act", after_act)
+    builder.add_conditional_edges("guard", after_guard)
+    builder.add_conditional_edges("classify_intent", after_classify)
+    builder.add_conditional_edges("verify_identity", after_verify)
+    builder.add_conditional_edges("act", after_act)
     builder.add_edge("tools", "act")
     builder.add_edge("handoff", "reply")
     builder.add_edge("reply", END)

@@ -1,7 +1,10 @@
 """Routers: the conditional edges of the graph.
 
 Each returns a `Literal` naming the next nodes, so the type documents the edges and the
-graph drawing shows every branch.
+graph drawing shows every branch; LangGraph reads it from the coroutine's annotation.
+They are coroutines because LangGraph hands a plain function to a thread pool on every
+call, a thread hop per routing decision (six in an order question); a coroutine runs where
+the turn already is, and routers are pure and take microseconds.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from agent.intents import ORDER_INTENTS
 from agent.state import AgentState
 
 
-def after_guard(state: AgentState) -> Literal["human_mode", "classify_intent", "reply"]:
+async def after_guard(state: AgentState) -> Literal["human_mode", "classify_intent", "reply"]:
     """Humans own handed-off threads; empty and media-only turns need no classification."""
     if state.get("handoff"):
         return "human_mode"
@@ -24,7 +27,7 @@ def after_guard(state: AgentState) -> Literal["human_mode", "classify_intent", "
     return "classify_intent"
 
 
-def after_classify(
+async def after_classify(
     state: AgentState,
 ) -> Literal["handoff", "verify_identity", "act", "reply"]:
     """Order questions go through identity; a typed tracking code needs no order."""
@@ -44,7 +47,7 @@ def after_classify(
     return "reply"
 
 
-def after_verify(state: AgentState) -> Literal["act", "handoff", "reply"]:
+async def after_verify(state: AgentState) -> Literal["act", "handoff", "reply"]:
     """Only a verified customer (or one listing their own orders) reaches the tools."""
     if state.get("handoff_reason"):
         return "handoff"
@@ -54,7 +57,7 @@ def after_verify(state: AgentState) -> Literal["act", "handoff", "reply"]:
     return "reply"
 
 
-def after_act(state: AgentState) -> Literal["tools", "handoff", "reply"]:
+async def after_act(state: AgentState) -> Literal["tools", "handoff", "reply"]:
     """Run the tool calls just chosen; otherwise hand off or answer."""
     messages = state.get("messages", [])
     last = messages[-1] if messages else None

@@ -17,7 +17,7 @@ from langgraph.prebuilt import ToolRuntime
 
 from agent.context import Context
 from agent.intents import allowed_tools
-from agent.state import AgentState
+from agent.state import AgentState, Identity
 from agent.understanding import Intent
 from integrations.nuvemshop.errors import NuvemshopError
 from integrations.nuvemshop.models import Order
@@ -31,9 +31,8 @@ logger = logging.getLogger(__name__)
 Runtime = ToolRuntime[Context, AgentState]
 
 
-def identity_of(state: AgentState) -> CustomerIdentity:
-    """The verified identity held in graph state."""
-    identity = state.get("identity")
+def as_customer(identity: Identity | None) -> CustomerIdentity:
+    """The ownership rule's view of an identity held in graph state."""
     if identity is None:
         return CustomerIdentity()
     return CustomerIdentity(
@@ -41,6 +40,11 @@ def identity_of(state: AgentState) -> CustomerIdentity:
         emails=tuple(identity.get("emails", [])),
         cpfs=tuple(identity.get("cpfs", [])),
     )
+
+
+def identity_of(state: AgentState) -> CustomerIdentity:
+    """The verified identity held in graph state."""
+    return as_customer(state.get("identity"))
 
 
 def _dump(payload: dict[str, Any]) -> str:

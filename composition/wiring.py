@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from redis.asyncio import Redis
@@ -24,6 +24,7 @@ from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, Limits
 from agent.settings import Settings
 from agent.store_profile import StoreProfile
+from integrations.clock import Clock, utc_now
 from integrations.nuvemshop.cache import CachedNuvemshopClient, OrderCache, cache_secret
 from integrations.nuvemshop.client import ORDER_FIELDS, ClientOptions, NuvemshopClient
 from integrations.nuvemshop.demo.store import demo_transport
@@ -147,9 +148,12 @@ def build_nuvemshop(settings: Settings, redis: Redis | None = None) -> Nuvemshop
 
 
 async def _carriers(
-    settings: Settings, stack: AsyncExitStack
+    settings: Settings, stack: AsyncExitStack, now: datetime
 ) -> tuple[TrackingProvider | None, TrackingProvider | None]:
-    """Correios (static token, or one issued from the postage card) and 17TRACK, if set up."""
+    """Correios (static token, or one issued from the postage card) and 17TRACK, if set up.
+
+    The demo carriers date their parcels' histories relative to `now`.
+    """
     demo = settings.uses_demo_store
     correios: CorreiosClient | None = None
     if settings.correios_token is not None:
@@ -161,7 +165,7 @@ async def _carriers(
     ) or demo:
         transport = None
         if demo and not settings.correios_user:
-            transport = demo_correios_transport(now=datetime.now(UTC))
+            transport = demo_correios_transport(now=now)
         source = CorreiosTokenSource(
             user=settings.correios_user or DEMO_CORREIOS_USER,
             access_code=(
@@ -185,7 +189,7 @@ async def _carriers(
         )
     elif demo:
         aggregator = SeventeenTrackClient(
-            api_key=DEMO_17TRACK_KEY, transport=demo_seventeentrack_transport(now=datetime.now(UTC))
+            api_key=DEMO_17TRACK_KEY, transport=demo_seventeentrack_transport(now=now)
         )
     for client in (correios, aggregator):
         if client is not None:
@@ -249,12 +253,16 @@ async def open_context(
     tickets: TicketStore | None = None,
     nuvemshop: NuvemshopClient | None = None,
     brain: Brain | None = None,
+    clock: Clock = utc_now,
 ) -> AsyncIterator[Context]:
-    """Open every client the graph needs (or use `nuvemshop`, `brain`); close them on exit."""
+    """Open every client the graph needs (or use `nuvemshop`, `brain`); close them on exit.
+
+    `clock` is the turn's "now" (the evals replay a dialogue on its recorded day).
+    """
     async with AsyncExitStack() as stack:
         if nuvemshop is None:
             nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, redis))
-        correios, aggregator = await _carriers(settings, stack)
+        correios, aggregator = await _carriers(settings, stack, clock())
         cache = tracking_cache(redis, settings) if redis is not None else None
         chain = carrier_chain(correios=correios, aggregator=aggregator, cache=cache)
         yield Context(
@@ -262,6 +270,7 @@ async def open_context(
             orders=OrderService(nuvemshop),
             tracking=TrackingService(
                 chain if (correios or aggregator) else None,
+                clock=clock,
                 stalled_after_business_days=settings.tracking_stalled_business_days,
             ),
             tickets=tickets or _ticket_store(settings, redis),
@@ -273,6 +282,7 @@ async def open_context(
                 identity_attempts=settings.identity_attempts,
                 history_turns=settings.history_turns,
             ),
+            clock=clock,
         )
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,23 +24,11 @@ import httpx
 from agent.brains.base import Brain
 from agent.context import Context
 from agent.settings import Settings
-from composition.wiring import DEMO_17TRACK_KEY, DEMO_STORE_ID, DEMO_TOKEN, open_context
+from composition.wiring import DEMO_STORE_ID, DEMO_TOKEN, open_context
 from evals.dialogue import Dialogue, Store
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.nuvemshop.demo.store import DemoStore, demo_orders
-from integrations.tracking.chain import carrier_chain
-from integrations.tracking.correios import CorreiosClient
-from integrations.tracking.correios_auth import CorreiosTokenSource
-from integrations.tracking.demo import (
-    DEMO_CORREIOS_ACCESS_CODE,
-    DEMO_CORREIOS_USER,
-    DEMO_POSTAGE_CARD,
-    demo_correios_transport,
-)
-from integrations.tracking.seventeentrack import SeventeenTrackClient
-from integrations.tracking.seventeentrack_demo import demo_seventeentrack_transport
 from tools.departments import InMemoryTicketStore
-from tools.tracking import TrackingService
 
 DEFAULT_CLOCK = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 """Tuesday 2026-11-24, 14:00 in São Paulo: every department is open."""
@@ -56,35 +43,6 @@ def store_orders(store: Store) -> list[dict[str, Any]]:
 def dialogue_clock(dialogue: Dialogue) -> datetime:
     """When the dialogue happens: its own `clock`, or a weekday afternoon."""
     return dialogue.clock or DEFAULT_CLOCK
-
-
-async def _demo_tracking(
-    settings: Settings, now: datetime, stack: AsyncExitStack
-) -> TrackingService:
-    """Correios and 17TRACK demo carriers whose histories are dated relative to `now`."""
-    transport = demo_correios_transport(now=now)
-    source = await stack.enter_async_context(
-        CorreiosTokenSource(
-            user=DEMO_CORREIOS_USER,
-            access_code=DEMO_CORREIOS_ACCESS_CODE,
-            postage_card=DEMO_POSTAGE_CARD,
-            base_url=settings.correios_api_url,
-            transport=transport,
-        )
-    )
-    correios = await stack.enter_async_context(
-        CorreiosClient(base_url=settings.correios_api_url, token_source=source, transport=transport)
-    )
-    aggregator = await stack.enter_async_context(
-        SeventeenTrackClient(
-            api_key=DEMO_17TRACK_KEY, transport=demo_seventeentrack_transport(now=now)
-        )
-    )
-    return TrackingService(
-        carrier_chain(correios=correios, aggregator=aggregator),
-        clock=lambda: now,
-        stalled_after_business_days=settings.tracking_stalled_business_days,
-    )
 
 
 @asynccontextmanager
@@ -111,8 +69,12 @@ async def open_dialogue_context(
                 transport=httpx.MockTransport(store.handle),
             )
         )
-        tracking = await _demo_tracking(settings, now, stack)
-        context = await stack.enter_async_context(
-            open_context(settings, tickets=InMemoryTicketStore(), nuvemshop=nuvemshop, brain=brain)
+        yield await stack.enter_async_context(
+            open_context(
+                settings,
+                tickets=InMemoryTicketStore(),
+                nuvemshop=nuvemshop,
+                brain=brain,
+                clock=lambda: now,
+            )
         )
-        yield replace(context, tracking=tracking, clock=lambda: now)

@@ -176,9 +176,22 @@ async def run_dialogue(
     return {"trial": trial, **played}
 
 
+OFFLINE: dict[str, Any] = {
+    "nuvemshop_store_id": None,
+    "nuvemshop_access_token": None,
+    "correios_token": None,
+    "correios_user": None,
+    "correios_access_code": None,
+    "correios_postage_card": None,
+    "seventeentrack_api_key": None,
+}
+"""A dialogue brings its own store orders and clock: the store and carriers are the demo
+ones whatever credentials the environment holds, so a run is the same on every machine."""
+
+
 def eval_settings(settings: Settings, brain_name: BrainName, model: str | None = None) -> Settings:
-    """`settings` with the brain (and model) under evaluation."""
-    update: dict[str, Any] = {"brain": brain_name}
+    """`settings` with the brain (and model) under evaluation, on the offline store."""
+    update: dict[str, Any] = {**OFFLINE, "brain": brain_name}
     if model:
         update["openai_model"] = model
     return settings.model_copy(update=update)

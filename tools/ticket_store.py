@@ -25,11 +25,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
 
+from integrations.clock import utc_now
 from integrations.redis.protection import PLAIN, Protection
 from tools.departments import Ticket
 
@@ -79,10 +80,6 @@ class TicketActivity:
     replies: list[StaffReply]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -99,7 +96,7 @@ class RedisTicketStore:
         client: Redis,
         prefix: str,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         retention: timedelta | None = timedelta(days=30),
         protection: Protection = PLAIN,
     ) -> None:

@@ -8,9 +8,10 @@ failure is never an error here: it becomes `status: "unavailable"` next to that 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from integrations.clock import utc_now
 from integrations.tracking.base import TrackingProvider
 from integrations.tracking.cache import TrackingCache
 from integrations.tracking.chain import ProviderChain
@@ -32,10 +33,6 @@ def carrier_link(code: str) -> str:
     return AGGREGATOR_TRACKING_URL.format(code=normalized)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class TrackingService:
     """Looks a tracking code up with the carriers and shapes it for a reply."""
 
@@ -44,7 +41,7 @@ class TrackingService:
         provider: TrackingProvider | None,
         *,
         cache: TrackingCache | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         stalled_after_business_days: int = 5,
     ) -> None:
         """Use `provider` (a `ProviderChain` or one carrier), or only links when it is None.

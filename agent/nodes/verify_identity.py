@@ -18,8 +18,8 @@ from agent.context import Context
 from agent.language.entities import without_proofs
 from agent.nodes.act import escalation
 from agent.state import AgentState, Identity, IdentityCheck, Outcome, Request
+from agent.toolkit import as_customer
 from integrations.nuvemshop.errors import NuvemshopError
-from tools.identity import CustomerIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +65,6 @@ def _forget_proofs(state: AgentState) -> dict[str, Any]:
     }
 
 
-def _as_customer(identity: Identity) -> CustomerIdentity:
-    return CustomerIdentity(
-        phone=identity.get("phone"),
-        emails=tuple(identity.get("emails", [])),
-        cpfs=tuple(identity.get("cpfs", [])),
-    )
-
-
 async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Check ownership of the requested order and record the verdict in `outcome`."""
     understanding = state.get("understanding", {})
@@ -110,7 +102,7 @@ async def verify_identity(state: AgentState, runtime: Runtime[Context]) -> dict[
         return verdict("verified", settled)
 
     try:
-        lookup = await runtime.context.orders.lookup(number, _as_customer(identity))
+        lookup = await runtime.context.orders.lookup(number, as_customer(identity))
     except NuvemshopError as error:
         logger.warning("ownership check failed: %s", type(error).__name__)
         return verdict("store_unavailable", {"handoff_reason": "unresolved"})

@@ -15,11 +15,12 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from integrations.clock import utc_now
 from integrations.closing import AsyncClosing
 from integrations.tracking.errors import TrackingError, TrackingUnavailable, error_for_status
 
@@ -54,10 +55,6 @@ class _Issued:
     refresh_at: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class CorreiosTokenSource(AsyncClosing):
     """Issues and caches Correios tokens for one postage card; implements `TokenSource`."""
 
@@ -71,7 +68,7 @@ class CorreiosTokenSource(AsyncClosing):
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
         refresh_before: timedelta = timedelta(minutes=5),
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         """Prepare the credentials; no request is made until a token is needed.
 

@@ -14,17 +14,17 @@ def state(**fields: Any) -> AgentState:
     return AgentState(**{**base, **fields})  # type: ignore[typeddict-item]
 
 
-def test_after_guard() -> None:
-    assert after_guard(state()) == "classify_intent"
+async def test_after_guard() -> None:
+    assert await after_guard(state()) == "classify_intent"
     handoff = {"department": "financeiro", "ticket": "ATD-1", "reason": "refund"}
-    assert after_guard(state(handoff=handoff)) == "human_mode"
-    assert after_guard(state(outcome={"empty": True})) == "reply"
+    assert await after_guard(state(handoff=handoff)) == "human_mode"
+    assert await after_guard(state(outcome={"empty": True})) == "reply"
     media = state(inbound={"text": "", "sender_id": "1"}, outcome={"media": "image"})
-    assert after_guard(media) == "reply"
+    assert await after_guard(media) == "reply"
     captioned = state(
         inbound={"text": "veio rasgado", "sender_id": "1"}, outcome={"media": "image"}
     )
-    assert after_guard(captioned) == "classify_intent"
+    assert await after_guard(captioned) == "classify_intent"
 
 
 @pytest.mark.parametrize(
@@ -43,8 +43,8 @@ def test_after_guard() -> None:
         ({"intents": ["human_agent"]}, "human_request", "handoff"),
     ],
 )
-def test_after_classify(request_: dict[str, Any], reason: str | None, expected: str) -> None:
-    assert after_classify(state(request=request_, handoff_reason=reason)) == expected
+async def test_after_classify(request_: dict[str, Any], reason: str | None, expected: str) -> None:
+    assert await after_classify(state(request=request_, handoff_reason=reason)) == expected
 
 
 @pytest.mark.parametrize(
@@ -59,13 +59,16 @@ def test_after_classify(request_: dict[str, Any], reason: str | None, expected: 
         ("store_unavailable", "unresolved", "handoff"),
     ],
 )
-def test_after_verify(check: str, reason: str | None, expected: str) -> None:
-    assert after_verify(state(outcome={"identity_check": check}, handoff_reason=reason)) == expected
+async def test_after_verify(check: str, reason: str | None, expected: str) -> None:
+    assert (
+        await after_verify(state(outcome={"identity_check": check}, handoff_reason=reason))
+        == expected
+    )
 
 
-def test_after_act() -> None:
+async def test_after_act() -> None:
     call = AIMessage(content="", tool_calls=[{"name": "get_order", "args": {}, "id": "c1"}])
-    assert after_act(state(messages=[HumanMessage("oi"), call])) == "tools"
+    assert await after_act(state(messages=[HumanMessage("oi"), call])) == "tools"
     done = [HumanMessage("oi"), call, ToolMessage(content="{}", tool_call_id="c1")]
-    assert after_act(state(messages=done)) == "reply"
-    assert after_act(state(messages=done, handoff_reason="refund")) == "handoff"
+    assert await after_act(state(messages=done)) == "reply"
+    assert await after_act(state(messages=done, handoff_reason="refund")) == "handoff"
