@@ -14,6 +14,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from agent.settings import Settings
 from composition.whatsapp import build_whatsapp
 from composition.wiring import build_nuvemshop, build_saver, open_context, protection
 from integrations.nuvemshop.cache import CachedNuvemshopClient
+from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.connection import open_redis
 from integrations.redis.layout import set_log_key
 from integrations.whatsapp.window import ServiceWindow
@@ -51,14 +53,98 @@ async def share_log_key(client: Redis, prefix: str) -> None:
     set_log_key(bytes.fromhex(stored.decode() if isinstance(stored, bytes) else str(stored)))
 
 
+@dataclass(frozen=True, slots=True)
+class Queues:
+    """The three streams and their consumer groups."""
+
+    store_events: StreamQueue
+    inbound: StreamQueue
+    outbox: StreamQueue
+
+
+async def open_queues(
+    client: Redis, settings: Settings, inbound: InboundIntake, outbox: Outbox
+) -> Queues:
+    """The streams with their groups created; dead letters kept as long as conversations."""
+    kept = settings.conversation_ttl_days * 24 * 3600
+    queues = Queues(
+        store_events=StreamQueue(
+            client, f"{settings.redis_prefix}:{{store-events}}", dead_letter_seconds=kept
+        ),
+        inbound=StreamQueue(
+            client,
+            inbound.stream,
+            claim_idle_ms=int(settings.claim_idle_seconds * 1000),
+            dead_letter_seconds=kept,
+        ),
+        outbox=StreamQueue(
+            client,
+            outbox.stream,
+            group="sender",
+            claim_idle_ms=int(settings.outbox_claim_idle_seconds * 1000),
+            dead_letter_seconds=kept,
+        ),
+    )
+    for queue in (queues.store_events, queues.inbound, queues.outbox):
+        await queue.ensure_group()
+    return queues
+
+
+def cache_forgetter(
+    nuvemshop: NuvemshopClient,
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """What `customers/redact` calls to drop the customer's cached orders (if cached)."""
+    cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
+
+    async def forget_cached(customer: dict[str, Any]) -> None:
+        if cache is not None:
+            await cache.forget_customer(
+                nuvemshop.store_id,
+                email=customer.get("email"),
+                phone=customer.get("phone"),
+                cpf=customer.get("identification"),
+            )
+
+    return forget_cached
+
+
+def start_loops(services: Services) -> None:
+    """Run the turn worker, the sender, the store-event handler and the idle sweep.
+
+    Each is supervised: restarted with backoff, and reported by `/readyz` while down.
+    """
+    settings = services.settings
+    consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
+    turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
+    sender = OutboxSender(
+        services.redis, settings.redis_prefix, services.whatsapp.client, services.outbox
+    )
+    stop = services.stop
+    loops: dict[str, Callable[[], Awaitable[None]]] = {
+        "store-events": lambda: services.store_events.run(consumer, services.handler, stop),
+        "turns": lambda: services.inbound_queue.run(consumer, turns.handle, stop),
+        "sender": lambda: services.outbox_queue.run(consumer, sender.handle, stop),
+        "idle-release": lambda: run_idle_release(
+            services,
+            services.handoff.store,
+            idle_for=timedelta(hours=settings.handoff_idle_hours),
+            every=timedelta(seconds=settings.handoff_idle_sweep_seconds),
+            stop=stop,
+        ),
+    }
+    services.tasks += [
+        asyncio.create_task(supervise(name, start, stop, services.loops), name=name)
+        for name, start in loops.items()
+    ]
+
+
 @asynccontextmanager
 async def open_services(settings: Settings, *, run_workers: bool = True) -> AsyncIterator[Services]:
     """Open Redis, the store client and the graph context; run the in-process workers."""
-    url = settings.redis_address
     prefix = settings.redis_prefix
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(
-            open_redis(url, data_dir=settings.data_dir / "redis")
+            open_redis(settings.redis_address, data_dir=settings.data_dir / "redis")
         )
         await share_log_key(client, prefix)
         nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
@@ -72,46 +158,17 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         )
         saver = build_saver(client, settings)
         window = ServiceWindow(client, prefix, sealing)
-        kept = settings.conversation_ttl_days * 24 * 3600
-        queue = StreamQueue(client, f"{prefix}:{{store-events}}", dead_letter_seconds=kept)
-        await queue.ensure_group()
         inbound = InboundIntake(client, prefix, sealing)
-        flood = FloodGuard(prefix, limit=settings.flood_limit_per_minute, protection=sealing)
-        inbound_queue = StreamQueue(
-            client,
-            inbound.stream,
-            claim_idle_ms=int(settings.claim_idle_seconds * 1000),
-            dead_letter_seconds=kept,
-        )
-        await inbound_queue.ensure_group()
+        queues = await open_queues(client, settings, inbound, outbox)
         whatsapp = build_whatsapp(settings, client)
         await stack.enter_async_context(whatsapp.client)
-        outbox_queue = StreamQueue(
-            client,
-            outbox.stream,
-            group="sender",
-            claim_idle_ms=int(settings.outbox_claim_idle_seconds * 1000),
-            dead_letter_seconds=kept,
-        )
-        await outbox_queue.ensure_group()
-        cache = nuvemshop.cache if isinstance(nuvemshop, CachedNuvemshopClient) else None
-
-        async def forget_cached(customer: dict[str, Any]) -> None:
-            if cache is not None:
-                await cache.forget_customer(
-                    nuvemshop.store_id,
-                    email=customer.get("email"),
-                    phone=customer.get("phone"),
-                    cpf=customer.get("identification"),
-                )
-
         privacy = PrivacyService(
             client,
             saver,
             outbox,
             prefix=prefix,
             exports_dir=settings.data_dir / "exports",
-            forget_cached=forget_cached,
+            forget_cached=cache_forgetter(nuvemshop),
             tickets=handoff.store,
             intake=inbound,
             protection=sealing,
@@ -125,14 +182,14 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             nuvemshop=nuvemshop,
             outbox=outbox,
             window=window,
-            store_events=queue,
-            intake=StoreEventIntake(client, queue, prefix, sealing),
+            store_events=queues.store_events,
+            intake=StoreEventIntake(client, queues.store_events, prefix, sealing),
             inbound=inbound,
-            inbound_queue=inbound_queue,
+            inbound_queue=queues.inbound,
             whatsapp=whatsapp,
-            outbox_queue=outbox_queue,
+            outbox_queue=queues.outbox,
             handoff=handoff,
-            flood=flood,
+            flood=FloodGuard(prefix, limit=settings.flood_limit_per_minute, protection=sealing),
             protection=sealing,
             handler=StoreEventHandler(
                 nuvemshop,
@@ -146,27 +203,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             ),
         )
         if run_workers:
-            consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
-            turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
-            sender = OutboxSender(client, prefix, whatsapp.client, outbox)
-            loops: dict[str, Callable[[], Awaitable[None]]] = {
-                "store-events": lambda: queue.run(consumer, services.handler, services.stop),
-                "turns": lambda: inbound_queue.run(consumer, turns.handle, services.stop),
-                "sender": lambda: outbox_queue.run(consumer, sender.handle, services.stop),
-                "idle-release": lambda: run_idle_release(
-                    services,
-                    handoff.store,
-                    idle_for=timedelta(hours=settings.handoff_idle_hours),
-                    every=timedelta(seconds=settings.handoff_idle_sweep_seconds),
-                    stop=services.stop,
-                ),
-            }
-            services.tasks += [
-                asyncio.create_task(
-                    supervise(name, start, services.stop, services.loops), name=name
-                )
-                for name, start in loops.items()
-            ]
+            start_loops(services)
         try:
             yield services
         finally:
