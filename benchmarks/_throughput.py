@@ -117,6 +117,9 @@ async def measure(
 ) -> ThroughputRow:
     """Pre-load `messages` (one per customer), release them to `workers` processes, time it.
 
+    One function from loading to reading the clock, so nothing runs between the two that
+    the figures would not show.
+
     `source` runs the workers from another checkout of the code (on this interpreter), for
     comparing revisions; by default they run this one.
     """

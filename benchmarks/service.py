@@ -88,6 +88,11 @@ async def _describe(client: Redis, where: str) -> str:
 async def _run(
     options: Options, processes: Processes, work: Path, progress: Callable[[str], None]
 ) -> tuple[Results, dict[str, Any]]:
+    """Every measurement in turn, on one Redis, and the run's header for the report.
+
+    Long because it owns the clean-up: whatever fails, the child processes stop and the
+    run's prefixes are deleted in the same `finally`.
+    """
     main_task = asyncio.current_task()
     if main_task is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)

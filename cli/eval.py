@@ -114,7 +114,12 @@ def run(
         bool, typer.Option(help="Upload the dataset and results to LangSmith (needs a key).")
     ] = False,
 ) -> None:
-    """Run the dialogues against a brain, write the reports and gate on the thresholds."""
+    """Run the dialogues against a brain, write the reports and gate on the thresholds.
+
+    \f
+    Long only in its signature: one typer option per parameter, with its help (the form
+    feed above keeps this line out of `--help`).
+    """  # noqa: D301
     console = Console()
     try:
         dialogues = load_dialogues(dataset)

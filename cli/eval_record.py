@@ -159,7 +159,12 @@ def record(
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite --out if it exists.")] = False,
 ) -> None:
-    """Record real conversations as eval dialogues, personal data masked, to edit by hand."""
+    """Record real conversations as eval dialogues, personal data masked, to edit by hand.
+
+    \f
+    Long only in its signature: one typer option per parameter, with its help (the form
+    feed above keeps this line out of `--help`).
+    """  # noqa: D301
     from_redis = bool(thread) or all_threads or limit is not None
     if (from_json is None) == (not from_redis):
         raise _fail("choose one source: --from-json PATH, or --thread ID / --all / --limit N")

@@ -80,6 +80,29 @@ class ModelCalls:
                 )
 
 
+def _recorder(
+    calls: ModelCalls,
+    settings: Settings,
+    brain_name: BrainName,
+    model: str | None,
+    dataset: str,
+    transport: httpx.AsyncBaseTransport | None,
+) -> CassetteTransport | None:
+    """The cassette the run records into or replays from (None for live calls)."""
+    if calls.mode == "record":
+        model_name = eval_settings(settings, brain_name, model).openai_model
+        meta = recording_meta(
+            brain=brain_name,
+            model=model_name if brain_name == "openai" else None,
+            dataset=dataset,
+        )
+        return CassetteTransport(Cassette(meta=meta), "record", inner=transport)
+    if calls.mode == "replay":
+        assert calls.cassette is not None
+        return CassetteTransport(Cassette.load(calls.cassette), "replay")
+    return None
+
+
 async def execute(
     dialogues: list[Dialogue],
     *,
@@ -112,18 +135,7 @@ async def execute(
         CassetteMissError: A replay met requests the cassette does not hold.
     """
     calls.validate(settings)
-    recorder: CassetteTransport | None = None
-    if calls.mode == "record":
-        model_name = eval_settings(settings, brain_name, model).openai_model
-        meta = recording_meta(
-            brain=brain_name,
-            model=model_name if brain_name == "openai" else None,
-            dataset=dataset,
-        )
-        recorder = CassetteTransport(Cassette(meta=meta), "record", inner=transport)
-    elif calls.mode == "replay":
-        assert calls.cassette is not None
-        recorder = CassetteTransport(Cassette.load(calls.cassette), "replay")
+    recorder = _recorder(calls, settings, brain_name, model, dataset, transport)
     async with AsyncExitStack() as stack:
         client: httpx.AsyncClient | None = None
         if recorder is not None or transport is not None:

@@ -205,6 +205,26 @@ def _prompt_version(dialogues: Sequence[Mapping[str, Any]]) -> str | None:
     return None
 
 
+def _dialogue_records(
+    dialogues: Sequence[Dialogue], runs: Sequence[dict[str, Any]], trials: int
+) -> list[dict[str, Any]]:
+    """Each dialogue with its trials' runs (`runs` holds them dialogue by dialogue)."""
+    records: list[dict[str, Any]] = []
+    for index, dialogue in enumerate(dialogues):
+        own = list(runs[index * trials : (index + 1) * trials])
+        records.append(
+            {
+                "id": dialogue.id,
+                "description": dialogue.description,
+                "tags": list(dialogue.tags),
+                "trials": trials,
+                "successes": sum(1 for run in own if run["passed"]),
+                "runs": own,
+            }
+        )
+    return records
+
+
 async def run_suite(
     dialogues: Sequence[Dialogue],
     *,
@@ -247,19 +267,7 @@ async def run_suite(
             return await run_dialogue(dialogue, trial, settings=chosen, brain=brain)
 
     runs = await asyncio.gather(*(one(d, t) for d in dialogues for t in range(trials)))
-    records: list[dict[str, Any]] = []
-    for index, dialogue in enumerate(dialogues):
-        own = runs[index * trials : (index + 1) * trials]
-        records.append(
-            {
-                "id": dialogue.id,
-                "description": dialogue.description,
-                "tags": list(dialogue.tags),
-                "trials": trials,
-                "successes": sum(1 for run in own if run["passed"]),
-                "runs": own,
-            }
-        )
+    records = _dialogue_records(dialogues, runs, trials)
     customer_turns = sum(len(dialogue.customer_turns) for dialogue in dialogues)
     intents = metrics.intents(records)
     return {

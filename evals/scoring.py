@@ -3,6 +3,8 @@
 Pure functions over data (the expectation, the turn's `TurnResult`, the thread's handoff
 before the turn), so every rule can be tested on hand-made cases and the same turn always
 scores the same. Each assertion becomes one `Check`; a turn passes when all its checks do.
+Longer than most modules because it is the whole list of assertion kinds, each a short
+function; splitting them would scatter the one place a dialogue's format is scored.
 """
 
 from __future__ import annotations

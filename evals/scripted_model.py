@@ -8,6 +8,9 @@ Scripted steps are served first, in order; when the script is empty the stand-in
 answers the way a careful model would, from the same prompts the brain sends: it
 classifies with the rules, calls the tool the request's intent needs, and rewords the
 draft by keeping it. Every request body is kept in `requests` for assertions.
+
+It passes 300 lines because it serves the whole surface the client uses (chat completions,
+structured output, tool calls, streaming and scripted failures) in one ASGI app.
 """
 
 from __future__ import annotations

@@ -140,7 +140,11 @@ def start_loops(services: Services) -> None:
 
 @asynccontextmanager
 async def open_services(settings: Settings, *, run_workers: bool = True) -> AsyncIterator[Services]:
-    """Open Redis, the store client and the graph context; run the in-process workers."""
+    """Open Redis, the store client and the graph context; run the in-process workers.
+
+    Long because it is the list of what the service holds, one statement per part, in the
+    order they depend on each other.
+    """
     prefix = settings.redis_prefix
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(

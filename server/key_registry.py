@@ -7,6 +7,8 @@ the service and fails when it finds a key no family matches, a personal key with
 where one is promised, or (with `ATENDENTE_ENCRYPTION_KEY`) a phone, e-mail, CPF or name in
 a key name or value.
 
+It is long because it is a table, one entry per family; the code is the last 40 lines.
+
 Patterns are globs under `{prefix}:`; `{name}` in a template is the customer as key names
 carry them (`Protection.name`: a keyed digest with an encryption key, else the WhatsApp
 id), `{raw}` the WhatsApp id itself (only in development-only keys).

@@ -88,7 +88,11 @@ class Metrics:
     """Every series the service exports, in a registry of its own."""
 
     def __init__(self) -> None:
-        """Create the registry, the process collectors and every metric."""
+        """Create the registry, the process collectors and every metric.
+
+        Long, and flat on purpose: one statement per series, each with its help text, so
+        the whole list of what `/metrics` exports reads in one place.
+        """
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)
         PlatformCollector(registry=self.registry)

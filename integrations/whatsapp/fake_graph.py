@@ -10,6 +10,9 @@ playground page) can show the conversation. `fail_next` scripts failures (a 500,
 
 Real Cloud API often accepts a free-form message outside the window and reports 131047 in
 a status webhook; the fake refuses it at once, which gives tests the same typed error.
+
+It passes 300 lines because it checks what Meta checks, each refusal with Meta's own
+error code and text, and keeps them in one place a reader can compare with the docs.
 """
 
 from __future__ import annotations
