@@ -1,22 +1,88 @@
-"""FastAPI dependencies: the service container, typed once for every route."""
+"""FastAPI dependencies: each route names the parts of the service it uses, and no more.
+
+The dependencies are coroutines on purpose: FastAPI runs a plain function dependency in
+its thread pool, which costs every request a thread hand-off for one attribute read.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from redis.asyncio import Redis
 
+from agent.graph import AgentGraph
+from agent.settings import Settings
+from integrations.whatsapp.window import ServiceWindow
+from server.flood import FloodGuard
+from server.inbound import InboundIntake
+from server.outbox import Outbox
 from server.services import Services
+from server.store_events import StoreEventIntake
+from server.supervision import LoopHealth
 
 
 async def get_services(request: Request) -> Services:
-    """The services opened by the app's lifespan.
-
-    A coroutine on purpose: FastAPI runs a plain function dependency in its thread pool,
-    which costs every request a thread hand-off for one attribute read.
-    """
+    """The services opened by the app's lifespan."""
     services: Services = request.app.state.services
     return services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+"""The whole set, for the few places that report on all of it (`/readyz`, `/metrics`)."""
+
+
+async def get_settings(services: ServicesDep) -> Settings:
+    """The settings the service was opened with."""
+    return services.settings
+
+
+async def get_redis(services: ServicesDep) -> Redis:
+    """The service's Redis client."""
+    return services.redis
+
+
+async def get_outbox(services: ServicesDep) -> Outbox:
+    """The queue of messages for the WhatsApp sender."""
+    return services.outbox
+
+
+async def get_window(services: ServicesDep) -> ServiceWindow:
+    """Each customer's 24 h service window."""
+    return services.window
+
+
+async def get_inbound(services: ServicesDep) -> InboundIntake:
+    """Where inbound WhatsApp messages are admitted and stored."""
+    return services.inbound
+
+
+async def get_flood(services: ServicesDep) -> FloodGuard:
+    """The per-sender message limit."""
+    return services.flood
+
+
+async def get_store_intake(services: ServicesDep) -> StoreEventIntake:
+    """Where verified store webhooks are queued."""
+    return services.intake
+
+
+async def get_graph(services: ServicesDep) -> AgentGraph:
+    """The compiled conversation graph, for reading a thread."""
+    return services.graph
+
+
+async def get_loops(services: ServicesDep) -> LoopHealth:
+    """The background loops' health."""
+    return services.loops
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+OutboxDep = Annotated[Outbox, Depends(get_outbox)]
+WindowDep = Annotated[ServiceWindow, Depends(get_window)]
+InboundDep = Annotated[InboundIntake, Depends(get_inbound)]
+FloodDep = Annotated[FloodGuard, Depends(get_flood)]
+StoreIntakeDep = Annotated[StoreEventIntake, Depends(get_store_intake)]
+GraphDep = Annotated[AgentGraph, Depends(get_graph)]
+LoopsDep = Annotated[LoopHealth, Depends(get_loops)]

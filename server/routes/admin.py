@@ -25,12 +25,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, Field
+from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from agent.turn import thread_config
-from server.deps import ServicesDep
+from server.deps import GraphDep, OutboxDep, RedisDep, ServicesDep, SettingsDep, WindowDep
 from server.idle_release import release_ticket
-from server.services import Services
 from server.signatures import same_secret
 from tools.departments import DEFAULT_DEPARTMENTS, Ticket
 from tools.ticket_store import RedisTicketStore, TicketActivity
@@ -76,15 +76,15 @@ def _too_many(window: int, now: float) -> HTTPException:
     )
 
 
-async def _count(services: Services, bucket: str, *, add: bool) -> tuple[int, int, float]:
+async def _count(redis: Redis, prefix: str, bucket: str, *, add: bool) -> tuple[int, int, float]:
     """This minute's count in `bucket` (incremented when `add`), its window and the time."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    key = f"{services.settings.redis_prefix}:admin:rate:{bucket}:{window}"
+    key = f"{prefix}:admin:rate:{bucket}:{window}"
     try:
         if not add:
-            return int(await services.redis.get(key) or 0), window, now
-        async with services.redis.pipeline(transaction=True) as pipe:
+            return int(await redis.get(key) or 0), window, now
+        async with redis.pipeline(transaction=True) as pipe:
             pipe.incr(key)
             pipe.expire(key, WINDOW_SECONDS + 1)
             count, _ = await pipe.execute()
@@ -93,7 +93,7 @@ async def _count(services: Services, bucket: str, *, add: bool) -> tuple[int, in
     return int(count), window, now
 
 
-async def authorize(request: Request, services: ServicesDep) -> None:
+async def authorize(request: Request, redis: RedisDep, settings: SettingsDep) -> None:
     """Refuse the request unless the admin API is on, under its limit and the token matches."""
     access: AdminAccess | None = getattr(request.app.state, "admin", None)
     if access is None or not access.token:
@@ -102,19 +102,20 @@ async def authorize(request: Request, services: ServicesDep) -> None:
     # so a stranger's failed guesses never lock the store's staff out.
     client = request.client.host if request.client else "unknown"
     limit = access.requests_per_minute
-    failures, window, now = await _count(services, f"fail:{client}", add=False)
+    prefix = settings.redis_prefix
+    failures, window, now = await _count(redis, prefix, f"fail:{client}", add=False)
     if failures >= limit:
         raise _too_many(window, now)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not same_secret(given.strip(), access.token):
-        await _count(services, f"fail:{client}", add=True)
+        await _count(redis, prefix, f"fail:{client}", add=True)
         logger.warning("admin request refused: missing or wrong token")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "invalid token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    used, window, now = await _count(services, "token", add=True)
+    used, window, now = await _count(redis, prefix, "token", add=True)
     if used > limit:
         raise _too_many(window, now)
 
@@ -169,11 +170,13 @@ async def list_tickets(tickets: TicketsDep, department: str | None = None) -> di
 
 
 @router.get("/tickets/{ticket_id}")
-async def read_ticket(ticket_id: str, services: ServicesDep, tickets: TicketsDep) -> dict[str, Any]:
+async def read_ticket(
+    ticket_id: str, graph: GraphDep, window: WindowDep, tickets: TicketsDep
+) -> dict[str, Any]:
     """A ticket, what the customer said since the handoff, and the conversation before it."""
     ticket = await _ticket_or_404(tickets, ticket_id)
     activity = await tickets.activity(ticket.id)
-    state = (await services.graph.aget_state(thread_config(ticket.sender_id))).values
+    state = (await graph.aget_state(thread_config(ticket.sender_id))).values
     return {
         "ticket": {
             **_summary(ticket, activity),
@@ -185,7 +188,7 @@ async def read_ticket(ticket_id: str, services: ServicesDep, tickets: TicketsDep
             ],
         },
         "conversation": _conversation(list(state.get("messages") or [])),
-        "window_open": await services.window.is_open(ticket.sender_id),
+        "window_open": await window.is_open(ticket.sender_id),
     }
 
 
@@ -193,7 +196,8 @@ async def read_ticket(ticket_id: str, services: ServicesDep, tickets: TicketsDep
 async def reply(
     ticket_id: str,
     body: ReplyBody,
-    services: ServicesDep,
+    window: WindowDep,
+    outbox: OutboxDep,
     tickets: TicketsDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
@@ -204,12 +208,12 @@ async def reply(
     ticket = await _ticket_or_404(tickets, ticket_id)
     if ticket.closed:
         raise HTTPException(status.HTTP_409_CONFLICT, "ticket is closed")
-    if not await services.window.is_open(ticket.sender_id):
+    if not await window.is_open(ticket.sender_id):
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             "the customer's 24 h window is closed; WhatsApp only carries templates now",
         )
-    entry = await services.outbox.push(
+    entry = await outbox.push(
         ticket.sender_id,
         [{"type": "text", "text": body.text}],
         key=f"admin-reply:{ticket.id}:{idempotency_key or uuid.uuid4().hex}",

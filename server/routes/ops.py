@@ -14,7 +14,7 @@ import logging
 from fastapi import APIRouter, Request, Response, status
 from redis.exceptions import RedisError
 
-from server.deps import ServicesDep
+from server.deps import LoopsDep, RedisDep, ServicesDep
 from server.metrics import METRICS
 from server.services import Services
 
@@ -41,14 +41,14 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(services: ServicesDep, response: Response) -> dict[str, str]:
+async def readyz(loops: LoopsDep, redis: RedisDep, response: Response) -> dict[str, str]:
     """200 when Redis answers PING in time and every background loop runs; 503 with why."""
-    down = services.loops.down()
+    down = loops.down()
     if down:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "unavailable", "reason": f"loops down: {', '.join(down)}"}
     try:
-        await asyncio.wait_for(services.redis.ping(), REDIS_TIMEOUT_SECONDS)
+        await asyncio.wait_for(redis.ping(), REDIS_TIMEOUT_SECONDS)
     except (RedisError, OSError, TimeoutError) as error:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "unavailable", "reason": f"redis unreachable ({type(error).__name__})"}

@@ -15,9 +15,11 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from redis.exceptions import RedisError
 
+from agent.settings import Settings
 from server.body import read_body
-from server.deps import ServicesDep
+from server.deps import SettingsDep, StoreIntakeDep
 from server.signatures import is_signed
+from server.store_events import StoreEventIntake
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/nuvemshop", tags=["store webhooks"])
@@ -85,9 +87,9 @@ class PrivacyWebhook(BaseModel):
     data_request: DataRequest | None = None
 
 
-async def _verified_json(request: Request, services: ServicesDep) -> dict[str, Any]:
+async def _verified_json(request: Request, settings: Settings) -> dict[str, Any]:
     body = await read_body(request, MAX_BODY_BYTES)
-    if not is_signed(services.settings.webhook_secret, body, request.headers.get(SIGNATURE_HEADER)):
+    if not is_signed(settings.webhook_secret, body, request.headers.get(SIGNATURE_HEADER)):
         logger.warning("store webhook refused: missing or wrong signature")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
     try:
@@ -96,15 +98,15 @@ async def _verified_json(request: Request, services: ServicesDep) -> dict[str, A
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "body is not JSON") from None
     if not isinstance(payload, dict):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "body must be a JSON object")
-    store = services.settings.nuvemshop_store_id
+    store = settings.nuvemshop_store_id
     if store and str(payload.get("store_id")) != store:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "unknown store")
     return payload
 
 
-async def _queue(services: ServicesDep, event: str, payload: dict[str, Any]) -> dict[str, str]:
+async def _queue(intake: StoreEventIntake, event: str, payload: dict[str, Any]) -> dict[str, str]:
     try:
-        queued = await services.intake.accept(event, payload)
+        queued = await intake.accept(event, payload)
     except UnicodeError:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "text that is not valid Unicode") from None
     except (RedisError, OSError):
@@ -114,27 +116,31 @@ async def _queue(services: ServicesDep, event: str, payload: dict[str, Any]) -> 
 
 
 @router.post("")
-async def order_event(request: Request, services: ServicesDep) -> dict[str, str]:
+async def order_event(
+    request: Request, settings: SettingsDep, intake: StoreIntakeDep
+) -> dict[str, str]:
     """An order event: queue it for the automations and cache refresh."""
-    payload = await _verified_json(request, services)
+    payload = await _verified_json(request, settings)
     try:
         webhook = OrderWebhook.model_validate(payload)
     except ValidationError:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected {store_id, event, id}") from None
-    return await _queue(services, webhook.event, payload)
+    return await _queue(intake, webhook.event, payload)
 
 
 @router.post("/{topic}")
-async def privacy_event(topic: str, request: Request, services: ServicesDep) -> dict[str, str]:
+async def privacy_event(
+    topic: str, request: Request, settings: SettingsDep, intake: StoreIntakeDep
+) -> dict[str, str]:
     """An LGPD event (store-redact, customers-redact, customers-data-request)."""
     event = PRIVACY_ROUTES.get(topic)
     if event is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown privacy topic")
-    payload = await _verified_json(request, services)
+    payload = await _verified_json(request, settings)
     try:
         PrivacyWebhook.model_validate(payload)
     except ValidationError:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected {store_id, ...}") from None
     if event != "store/redact" and not isinstance(payload.get("customer"), dict):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected a customer object")
-    return await _queue(services, event, payload)
+    return await _queue(intake, event, payload)

@@ -27,10 +27,11 @@ from integrations.whatsapp.updates import (
     parse_webhook,
 )
 from server.body import read_body
-from server.deps import ServicesDep
-from server.flood import FLOOD_NOTICE
-from server.inbound import Admission
+from server.deps import FloodDep, InboundDep, OutboxDep, RedisDep, SettingsDep
+from server.flood import FLOOD_NOTICE, FloodGuard
+from server.inbound import Admission, InboundIntake
 from server.metrics import record_send
+from server.outbox import Outbox
 from server.sender import record_acceptance
 from server.signatures import hex_signature, same_secret
 
@@ -47,11 +48,13 @@ def _signed(secret: str | None, body: bytes, header: str | None) -> bool:
     return same_secret(header[len("sha256=") :].lower(), hex_signature(secret, body))
 
 
-async def _admit(services: ServicesDep, message: InboundMessage, now_ms: int) -> Admission:
+async def _admit(
+    inbound: InboundIntake, flood: FloodGuard, outbox: Outbox, message: InboundMessage, now_ms: int
+) -> Admission:
     """Admit and store one message; the first message over the flood limit gets one notice."""
-    admission = await services.inbound.admit(message, now_ms, services.flood)
+    admission = await inbound.admit(message, now_ms, flood)
     if admission.verdict == "notify" and not admission.repeat:
-        await services.outbox.push(
+        await outbox.push(
             message.sender_id,
             [{"type": "text", "text": FLOOD_NOTICE}],
             key=f"flood:{message.message_id}",
@@ -63,13 +66,13 @@ async def _admit(services: ServicesDep, message: InboundMessage, now_ms: int) ->
 
 @router.get("", response_class=PlainTextResponse)
 async def verify(
-    services: ServicesDep,
+    settings: SettingsDep,
     mode: str = Query("", alias="hub.mode"),
     token: str = Query("", alias="hub.verify_token"),
     challenge: str = Query("", alias="hub.challenge"),
 ) -> str:
     """Meta's subscription handshake: echo the challenge when the verify token matches."""
-    configured = services.settings.whatsapp_verify_token
+    configured = settings.whatsapp_verify_token
     expected = configured.get_secret_value() if configured else DEMO_VERIFY_TOKEN
     if mode != "subscribe" or not same_secret(token, expected):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "verification failed")
@@ -77,10 +80,17 @@ async def verify(
 
 
 @router.post("")
-async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
+async def receive(
+    request: Request,
+    settings: SettingsDep,
+    redis: RedisDep,
+    inbound: InboundDep,
+    flood: FloodDep,
+    outbox: OutboxDep,
+) -> dict[str, int]:
     """Store every inbound message once; log statuses and updates we do not handle."""
     body = await read_body(request, MAX_BODY_BYTES)
-    if not _signed(services.settings.whatsapp_secret, body, request.headers.get(SIGNATURE_HEADER)):
+    if not _signed(settings.whatsapp_secret, body, request.headers.get(SIGNATURE_HEADER)):
         logger.warning("whatsapp webhook refused: missing or wrong signature")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
     try:
@@ -103,7 +113,7 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
                 if not update.sender_id:
                     logger.warning("whatsapp message without a sender skipped")
                     continue
-                admission = await _admit(services, update, now_ms)
+                admission = await _admit(inbound, flood, outbox, update, now_ms)
                 if admission.stored:
                     stored += 1
                 elif admission.verdict == "ok":
@@ -111,8 +121,7 @@ async def receive(request: Request, services: ServicesDep) -> dict[str, int]:
             elif (
                 isinstance(update, StatusUpdate) and update.callback_data and not update.error_codes
             ):
-                prefix = services.settings.redis_prefix
-                await record_acceptance(services.redis, prefix, update.callback_data)
+                await record_acceptance(redis, settings.redis_prefix, update.callback_data)
             elif isinstance(update, StatusUpdate) and update.error_codes:
                 record_send("failed")
                 logger.warning(
