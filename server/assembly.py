@@ -40,7 +40,7 @@ from server.services import Services
 from server.store_events import StoreEventHandler, StoreEventIntake
 from server.streams import StreamQueue
 from server.supervision import supervise
-from server.worker import TurnWorker
+from server.worker import TurnParts, TurnWorker
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ def start_loops(services: Services) -> None:
     """
     settings = services.settings
     consumer = f"{socket.gethostname()}-{os.getpid()}-{id(services)}"
-    turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
+    turns = TurnWorker(TurnParts.of(services), debounce_seconds=settings.debounce_seconds)
     sender = OutboxSender(
         services.redis, settings.redis_prefix, services.whatsapp.client, services.outbox
     )

@@ -17,16 +17,26 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from redis.asyncio import Redis
+
 from agent.burst import merge
+from agent.context import Context
+from agent.graph import AgentGraph
 from agent.state import Inbound, OutboundMessage
 from agent.turn import TurnResult, run_turn, thread_config
 from integrations.redis.layout import thread_ref
+from integrations.redis.protection import Protection
+from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.errors import WhatsAppError
+from integrations.whatsapp.window import ServiceWindow
 from server.dev_playground import note_turn
+from server.inbound import InboundIntake
 from server.locks import turn_lock_key
 from server.metrics import record_turn, record_turn_error
+from server.outbox import Outbox
 from server.streams import Fields
 
 if TYPE_CHECKING:
@@ -37,32 +47,72 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 
 
+@dataclass(frozen=True, slots=True)
+class TurnParts:
+    """What the turn worker uses of the service, and nothing more."""
+
+    redis: Redis
+    graph: AgentGraph
+    context: Context
+    inbound: InboundIntake
+    outbox: Outbox
+    window: ServiceWindow
+    whatsapp: WhatsAppClient
+    protection: Protection
+    prefix: str
+    lock_seconds: float
+    """The longest a turn holds its customer's lock."""
+    answered_seconds: int
+    """How long the answered message ids are kept: past the conversation's own retention."""
+    note_turns: bool
+    """Whether each turn is noted for the development playground."""
+
+    @classmethod
+    def of(cls, services: Services) -> TurnParts:
+        """The turn worker's parts of a running service."""
+        settings = services.settings
+        return cls(
+            redis=services.redis,
+            graph=services.graph,
+            context=services.context,
+            inbound=services.inbound,
+            outbox=services.outbox,
+            window=services.window,
+            whatsapp=services.whatsapp.client,
+            protection=services.protection,
+            prefix=settings.redis_prefix,
+            lock_seconds=settings.turn_lock_seconds,
+            answered_seconds=(settings.conversation_ttl_days + 1) * 24 * 3600,
+            note_turns=settings.serves_playground,
+        )
+
+
 def reply_key(message_ids: list[str]) -> str:
     """The once-only key of the reply to these messages."""
     return "reply:" + "+".join(message_ids)
 
 
 class TurnWorker:
-    """Handles inbound stream entries for `Services`."""
+    """Handles inbound stream entries with the parts of the service a turn uses."""
 
     def __init__(
         self,
-        services: Services,
+        parts: TurnParts,
         *,
         debounce_seconds: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
         """`debounce_seconds` of quiet after a customer's latest message close a burst."""
-        self._services = services
+        self._parts = parts
         self._debounce = debounce_seconds
         self._clock = clock
 
     async def _wait_for_quiet(self, sender_id: str) -> None:
         """Wait until the customer has been quiet for the debounce window."""
-        key = self._services.inbound.last_seen_key(sender_id)
-        deadline = self._clock() + self._services.settings.turn_lock_seconds / 2
+        key = self._parts.inbound.last_seen_key(sender_id)
+        deadline = self._clock() + self._parts.lock_seconds / 2
         while self._clock() < deadline:
-            raw = await self._services.redis.get(key)
+            raw = await self._parts.redis.get(key)
             last_ms = int(raw) if raw else 0
             remaining = last_ms / 1000 + self._debounce - self._clock()
             if remaining <= 0:
@@ -74,7 +124,7 @@ class TurnWorker:
     ) -> None:
         if not messages:
             return
-        await self._services.outbox.push(
+        await self._parts.outbox.push(
             sender_id,
             [dict(m) for m in messages],
             key=reply_key(message_ids),
@@ -83,27 +133,27 @@ class TurnWorker:
 
     async def handle(self, fields: Fields) -> None:
         """Answer the customer of one inbound entry (and the rest of their burst)."""
-        services = self._services
-        message = services.inbound.decode(fields["message"])
+        parts = self._parts
+        message = parts.inbound.decode(fields["message"])
         sender_id = message["sender_id"]
-        lock = services.redis.lock(
-            turn_lock_key(services.settings.redis_prefix, sender_id, services.protection),
-            timeout=services.settings.turn_lock_seconds,
-            blocking_timeout=services.settings.turn_lock_seconds,
+        lock = parts.redis.lock(
+            turn_lock_key(parts.prefix, sender_id, parts.protection),
+            timeout=parts.lock_seconds,
+            blocking_timeout=parts.lock_seconds,
         )
         async with lock:
             await self._wait_for_quiet(sender_id)
-            state = (await services.graph.aget_state(thread_config(sender_id))).values
+            state = (await parts.graph.aget_state(thread_config(sender_id))).values
             last_ids = list((state.get("inbound") or {}).get("message_ids") or [])
-            burst_key = services.inbound.burst_key(sender_id)
+            burst_key = parts.inbound.burst_key(sender_id)
             raw_burst = [
                 r.decode() if isinstance(r, bytes) else str(r)
-                for r in await services.redis.lrange(burst_key, 0, -1)
+                for r in await parts.redis.lrange(burst_key, 0, -1)
             ]
             seen = {
                 message["message_id"],
                 *last_ids,
-                *(services.inbound.decode(r)["message_id"] for r in raw_burst),
+                *(parts.inbound.decode(r)["message_id"] for r in raw_burst),
             }
             answered = await self._answered(sender_id, seen)
             if last_ids and not answered.issuperset(last_ids):
@@ -115,12 +165,12 @@ class TurnWorker:
                 await self._mark_answered(sender_id, burst_key, raw_burst, set())
                 return
             pending: dict[str, dict[str, Any]] = {}
-            for candidate in [*(services.inbound.decode(r) for r in raw_burst), message]:
+            for candidate in [*(parts.inbound.decode(r) for r in raw_burst), message]:
                 if candidate["message_id"] not in answered:
                     pending[candidate["message_id"]] = candidate
             ordered = sorted(pending.values(), key=lambda m: m["timestamp"])
             inbound = merge(ordered)
-            await services.window.customer_wrote(sender_id)
+            await parts.window.customer_wrote(sender_id)
             await self._show_typing(ordered[-1]["message_id"])
             result = await self._run(inbound)
             await self._queue_reply(sender_id, inbound["message_ids"], result.messages)
@@ -136,24 +186,22 @@ class TurnWorker:
     async def _show_typing(self, message_id: str) -> None:
         """Mark the message read and show "typing…": the customer sees we are on it."""
         try:
-            await self._services.whatsapp.client.mark_read(message_id, typing=True)
+            await self._parts.whatsapp.mark_read(message_id, typing=True)
         except WhatsAppError as error:
             logger.info("could not mark a message read: %s", type(error).__name__)
 
     async def _run(self, inbound: Inbound) -> TurnResult:
-        services = self._services
-        brain = services.context.brain.name
+        parts = self._parts
+        brain = parts.context.brain.name
         started = time.perf_counter()
         try:
-            result = await run_turn(services.graph, services.context, inbound)
+            result = await run_turn(parts.graph, parts.context, inbound)
         except Exception:
             record_turn_error(time.perf_counter() - started, brain)
             raise
         record_turn(result, time.perf_counter() - started, brain, result.extra.get("node_seconds"))
-        if services.settings.serves_playground:
-            await note_turn(
-                services.redis, services.settings.redis_prefix, inbound["sender_id"], result
-            )
+        if parts.note_turns:
+            await note_turn(parts.redis, parts.prefix, inbound["sender_id"], result)
         return result
 
     async def _answered(self, sender_id: str, message_ids: set[str]) -> set[str]:
@@ -161,8 +209,8 @@ class TurnWorker:
         if not message_ids:
             return set()
         ordered = sorted(message_ids)
-        flags = await self._services.redis.smismember(
-            self._services.inbound.answered_key(sender_id), ordered
+        flags = await self._parts.redis.smismember(
+            self._parts.inbound.answered_key(sender_id), ordered
         )
         return {m for m, flag in zip(ordered, flags, strict=True) if flag}
 
@@ -170,17 +218,17 @@ class TurnWorker:
         self, sender_id: str, burst_key: str, raw_burst: list[str], done: set[str]
     ) -> None:
         """Record `done` as answered and drop every answered message from the burst list."""
-        services = self._services
-        key = services.inbound.answered_key(sender_id)
+        parts = self._parts
+        key = parts.inbound.answered_key(sender_id)
         answered = done | await self._answered(
-            sender_id, {services.inbound.decode(r)["message_id"] for r in raw_burst}
+            sender_id, {parts.inbound.decode(r)["message_id"] for r in raw_burst}
         )
-        ttl = (services.settings.conversation_ttl_days + 1) * 24 * 3600
-        async with services.redis.pipeline(transaction=True) as pipe:
+        ttl = parts.answered_seconds
+        async with parts.redis.pipeline(transaction=True) as pipe:
             if done:
                 pipe.sadd(key, *done)
                 pipe.expire(key, ttl)
             for raw in raw_burst:
-                if services.inbound.decode(raw)["message_id"] in answered:
+                if parts.inbound.decode(raw)["message_id"] in answered:
                     pipe.lrem(burst_key, 1, raw)
             await pipe.execute()

@@ -29,7 +29,7 @@ from pathlib import Path
 from agent.settings import Settings
 from server.assembly import open_services
 from server.sender import OutboxSender
-from server.worker import TurnWorker
+from server.worker import TurnParts, TurnWorker
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = "ATENDENTE_FORK_ROLE"
@@ -53,7 +53,7 @@ async def _work() -> None:
             _say(f"ready {os.getpid()}")
             await services.outbox_queue.run(consumer_name(os.getpid()), sender.handle, stop)
             return
-        turns = TurnWorker(services, debounce_seconds=settings.debounce_seconds)
+        turns = TurnWorker(TurnParts.of(services), debounce_seconds=settings.debounce_seconds)
         _say(f"ready {os.getpid()}")
         await services.inbound_queue.run(consumer_name(os.getpid()), turns.handle, stop)
 

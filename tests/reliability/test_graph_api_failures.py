@@ -18,7 +18,7 @@ from integrations.whatsapp.formatting import split_text
 from server.app import create_app
 from server.sender import OutboxSender
 from server.services import Services
-from server.worker import TurnWorker
+from server.worker import TurnParts, TurnWorker
 from tests.reliability.support import (
     customers,
     dead_letters,
@@ -131,7 +131,7 @@ async def test_a_turn_reply_survives_a_failing_graph_api(
     http, services = idle
     body, headers = whatsapp.signed(whatsapp.message(ANA, "qual o horário de vocês?"))
     assert (await http.post("/webhooks/whatsapp", content=body, headers=headers)).is_success
-    worker = TurnWorker(services, debounce_seconds=0)
+    worker = TurnWorker(TurnParts.of(services), debounce_seconds=0)
     assert await services.inbound_queue.process("test-worker", worker.handle, block_ms=10) == 1
     fake = fake_of(services)
     assert fake.reads, "the message was marked read before the failures start"

@@ -10,7 +10,7 @@ import pytest
 from agent.burst import merge
 from agent.turn import run_turn
 from server.inbound import decode
-from server.worker import TurnWorker
+from server.worker import TurnParts, TurnWorker
 from tests.server import whatsapp
 from tests.server.conftest import Service
 
@@ -30,7 +30,7 @@ async def post(
 
 
 async def answer_all(service: Service, *, claim_idle_ms: int | None = None) -> int:
-    worker = TurnWorker(service.services, debounce_seconds=0)
+    worker = TurnWorker(TurnParts.of(service.services), debounce_seconds=0)
     queue = service.services.inbound_queue
     if claim_idle_ms is not None:
         queue.claim_idle_ms = claim_idle_ms
@@ -107,7 +107,7 @@ async def test_a_turn_that_ran_but_did_not_queue_its_reply_is_not_run_again(
     message = decode(entry.fields["message"])
     services = service.services
     await run_turn(services.graph, services.context, merge([message]))  # then the worker died
-    await TurnWorker(services, debounce_seconds=0).handle(entry.fields)  # the retry
+    await TurnWorker(TurnParts.of(services), debounce_seconds=0).handle(entry.fields)  # the retry
     [reply] = await replies(service, STRANGER)
     assert "e-mail" in reply
     state = await services.graph.aget_state({"configurable": {"thread_id": STRANGER}})
