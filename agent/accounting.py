@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from agent.settings import LLMPrice
+from pydantic import BaseModel, Field
 
 CallKind = Literal["classify", "act", "reply"]
 """What a model request was for: the three brain steps that may ask the model."""
@@ -63,6 +63,13 @@ class TurnLedger:
             "guard_blocks": list(self.guard_blocks),
             "log": [asdict(call) for call in self.calls],
         }
+
+
+class LLMPrice(BaseModel):
+    """List price of a model in USD per million tokens."""
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
 
 
 _CURRENT: ContextVar[TurnLedger | None] = ContextVar("atendente_turn_ledger", default=None)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from agent.settings import Settings
 from benchmarks._payloads import WEBHOOK_PATH
+from composition.settings import Settings
 from server.app import create_app
 
 

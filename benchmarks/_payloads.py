@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from agent.settings import DEMO_WHATSAPP_SECRET
+from composition.settings import DEMO_WHATSAPP_SECRET
 from integrations.whatsapp.updates import InboundMessage, parse_webhook
 from server.signatures import hex_signature
 

@@ -32,11 +32,11 @@ from psycopg_pool import AsyncConnectionPool
 from rich.console import Console
 
 from agent.graph import build_graph
-from agent.settings import Settings
 from agent.turn import thread_config
 from benchmarks import _redis, _workload
 from benchmarks._counting import CallStats, CountingSaver
 from benchmarks._report import RedisCost, Row, render, set_ratios, write_json
+from composition.settings import Settings
 from composition.wiring import build_saver, open_context
 from integrations.redis.connection import RedisUnavailableError, mask_url
 from integrations.redis.embedded import EmbeddedRedisError

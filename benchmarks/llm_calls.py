@@ -34,9 +34,9 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.graph import build_graph
-from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
+from composition.settings import Settings
 from composition.wiring import build_brain, open_context
 from evals.dialogue import DATASET_DIR, Dialogue, load_dialogues
 from evals.metrics import iter_turns

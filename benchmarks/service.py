@@ -24,11 +24,11 @@ from typing import Any
 from redis.asyncio import Redis
 from rich.console import Console
 
-from agent.settings import Settings
 from benchmarks import _ack, _end_to_end, _throughput
 from benchmarks._procs import HTTP, LOOP, ChildFailed, Processes, child_env
 from benchmarks._redis import delete_prefix
 from benchmarks._service_report import Results, render, write_json
+from composition.settings import Settings
 from integrations.redis.connection import RedisUnavailableError, mask_url, open_redis
 from integrations.redis.embedded import EmbeddedRedis, EmbeddedRedisError
 

@@ -27,11 +27,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from agent.settings import Settings
 from benchmarks import _throughput
 from benchmarks._procs import REPO, ChildFailed, Processes
 from benchmarks._redis import delete_prefix
 from benchmarks.service import shared_redis
+from composition.settings import Settings
 from integrations.redis.connection import RedisUnavailableError
 from integrations.redis.embedded import EmbeddedRedisError
 

@@ -15,7 +15,6 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from agent.brains.openai.chat_model import ModelNotConfiguredError
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
 from agent.language.entities import normalize_phone
@@ -24,6 +23,7 @@ from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
 from cli.failure import CommandFailure
 from cli.preflight import load_settings
+from composition.model import ModelNotConfiguredError
 from composition.wiring import open_checkpointer, open_context
 from integrations.redis.connection import RedisUnavailableError
 from integrations.redis.embedded import EmbeddedRedisError

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from agent.brains.openai.chat_model import ModelNotConfiguredError
-from agent.settings import Settings, get_settings
 from cli.failure import CommandFailure
+from composition.model import ModelNotConfiguredError
+from composition.settings import Settings, get_settings
 from evals.cassette import CassetteError
 from evals.dialogue import DATASET_DIR, DialogueFormatError, load_dialogues
 from evals.execution import CassetteMissError, ModelCalls, RunSetupError, execute

@@ -20,8 +20,8 @@ from typing import Annotated
 import typer
 from langchain_core.runnables import RunnableConfig
 
-from agent.settings import get_settings
 from cli.failure import CommandFailure
+from composition.settings import get_settings
 from composition.wiring import build_nuvemshop, build_saver
 from evals.record import (
     Conversation,

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 
 from agent.nlu.corpus import real_examples
-from agent.settings import get_settings
+from composition.settings import get_settings
 from evals.first_replies import dialogue_of, summary_lines
 from evals.report import write_reports
 from evals.runner import run_suite

@@ -11,7 +11,7 @@ from rich.table import Table
 from agent.language.classifier import classify
 from agent.nlu import store
 from agent.nlu.reader import understand
-from agent.settings import get_settings
+from composition.settings import get_settings
 from evals.understanding_eval import SplitScore, score_splits
 
 nlu_app = typer.Typer(

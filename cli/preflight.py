@@ -17,9 +17,9 @@ import redis
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings import SettingsError
 
-from agent.brains.openai.chat_model import ModelNotConfiguredError, build_chat_model
-from agent.settings import Settings, get_settings
 from cli.failure import CommandFailure
+from composition.model import ModelNotConfiguredError, build_chat_model
+from composition.settings import Settings, get_settings
 
 FAIL = CommandFailure("atendente")
 

@@ -10,8 +10,8 @@ import asyncio
 import logging
 import signal
 
-from agent.settings import get_settings
 from cli.preflight import preflight
+from composition.settings import get_settings
 from server.assembly import open_services
 from server.event_loop import loop_name, run
 from server.gc_tuning import freeze_startup_objects

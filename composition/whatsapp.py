@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from agent.settings import Settings
+from composition.settings import Settings
 from composition.wiring import protection
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.fake_graph import FakeGraphAPI

@@ -18,12 +18,12 @@ from redis.asyncio import Redis
 
 from agent.brains.base import Brain
 from agent.brains.openai.brain import OpenAIBrain
-from agent.brains.openai.chat_model import build_chat_model, model_name
-from agent.brains.openai.tracing import configure_tracing
 from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, Limits
-from agent.settings import Settings
 from agent.store_profile import StoreProfile
+from composition.model import build_chat_model, model_name
+from composition.settings import Settings
+from composition.tracing import configure_tracing
 from integrations.clock import Clock, utc_now
 from integrations.nuvemshop.cache import CachedNuvemshopClient, OrderCache, cache_secret
 from integrations.nuvemshop.client import ORDER_FIELDS, ClientOptions, NuvemshopClient

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 
-from agent.brains.openai.chat_model import build_chat_model
-from agent.settings import Settings
+from composition.model import build_chat_model
+from composition.settings import Settings
 from evals.cassette import Cassette, CassetteTransport, Miss, recording_meta
 from evals.dialogue import Dialogue
 from evals.judge import judge_report

@@ -23,7 +23,7 @@ import httpx
 
 from agent.brains.base import Brain
 from agent.context import Context
-from agent.settings import Settings
+from composition.settings import Settings
 from composition.wiring import DEMO_STORE_ID, DEMO_TOKEN, open_context
 from evals.dialogue import Dialogue, Store
 from integrations.nuvemshop.client import NuvemshopClient

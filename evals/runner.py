@@ -22,9 +22,9 @@ from agent.burst import merge
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
 from agent.release import release_thread
-from agent.settings import Settings, get_settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from composition.settings import Settings, get_settings
 from composition.wiring import build_brain
 from evals import metrics
 from evals.dialogue import Dialogue, Turn

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from agent.settings import Settings, get_settings
+from composition.settings import Settings, get_settings
 from server.assembly import open_services
 from server.dev_playground import DevPlayground
 from server.gc_tuning import freeze_startup_objects

@@ -21,7 +21,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from agent.graph import build_graph
-from agent.settings import Settings
+from composition.settings import Settings
 from composition.whatsapp import build_whatsapp
 from composition.wiring import build_nuvemshop, build_saver, open_context, protection
 from integrations.nuvemshop.cache import CachedNuvemshopClient

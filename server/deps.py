@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 
 from agent.graph import AgentGraph
-from agent.settings import Settings
+from composition.settings import Settings
 from integrations.whatsapp.window import ServiceWindow
 from server.flood import FloodGuard
 from server.inbound import InboundIntake

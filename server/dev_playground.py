@@ -13,8 +13,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from agent.settings import Settings
 from agent.turn import TurnResult
+from composition.settings import Settings
 from integrations.whatsapp.fake_graph import recorded_messages
 
 TURN_SECONDS = 24 * 3600

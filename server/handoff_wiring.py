@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from agent.settings import Settings
+from composition.settings import Settings
 from composition.wiring import redis_tickets
 from server.outbox import Outbox
 from tools.handoff_notify import DepartmentNotifier, NotifyingTicketStore

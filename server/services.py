@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from agent.context import Context
 from agent.graph import AgentGraph
-from agent.settings import Settings
+from composition.settings import Settings
 from composition.whatsapp import WhatsAppWiring
 from integrations.nuvemshop.client import NuvemshopClient
 from integrations.redis.protection import Protection

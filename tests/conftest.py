@@ -13,9 +13,9 @@ from redis.asyncio import Redis
 
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
-from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from composition.settings import Settings
 from composition.wiring import open_context
 from integrations.redis.embedded import EmbeddedRedis
 from tests.support import ANA, OFFICE_HOURS, Say

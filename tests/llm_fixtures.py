@@ -10,9 +10,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.context import Context
 from agent.graph import AgentGraph, build_graph
-from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
+from composition.settings import Settings
 from composition.wiring import build_brain, open_context
 from evals.scripted_model import BASE_URL, ScriptedModel
 from tests.support import ANA, OFFICE_HOURS, Say

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from redis.exceptions import RedisError
 
-from agent.settings import Settings
+from composition.settings import Settings
 from server.body import read_body
 from server.deps import SettingsDep, StoreIntakeDep
 from server.signatures import is_signed

@@ -16,7 +16,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 from redis.exceptions import RedisError
 
-from agent.settings import DEMO_VERIFY_TOKEN
+from composition.settings import DEMO_VERIFY_TOKEN
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.errors import error_type
 from integrations.whatsapp.updates import (

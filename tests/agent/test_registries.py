@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from agent.intents import INTENT_SPECS, ORDER_INTENTS, PROBLEM_INTENTS, allowed_tools, prompt_list
-from agent.settings import DEFAULT_HANDOFF_ROUTING
 from agent.toolkit import ALL_TOOLS
 from agent.understanding import INTENTS
+from composition.settings import DEFAULT_HANDOFF_ROUTING
 from tools.handoff_reasons import REASONS, HandoffReason, spec_of
 from tools.problems import PROBLEM_TYPES, PROBLEMS, SEVERITY
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import AliasChoices
 
 from agent.nlu.store import MODEL_DIR_ENV
-from agent.settings import Settings
+from composition.settings import Settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 OUTSIDE_SETTINGS = {MODEL_DIR_ENV}

@@ -11,8 +11,8 @@ import pytest
 from redis.asyncio import Redis
 from typer.testing import CliRunner
 
-from agent.settings import get_settings
 from cli import app
+from composition.settings import get_settings
 
 runner = CliRunner()
 NODES = [

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agent.settings import Settings
 from cli.preflight import configuration_problems
+from composition.settings import Settings
 
 ATENDENTE = str(Path(sys.executable).with_name("atendente"))
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from agent.settings import get_settings
 from cli import app
+from composition.settings import get_settings
 from evals.dialogue import DATASET_DIR
 from evals.scripted_model import Reply, ScriptedModel
 from tests.server.serving import serving

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agent.settings import Settings
+from composition.settings import Settings
 from evals.dialogue import DATASET_DIR, Dialogue, load_dialogues
 from evals.execution import CassetteMissError, ModelCalls, RunSetupError, execute
 from evals.scripted_model import BASE_URL, Reply, ScriptedModel

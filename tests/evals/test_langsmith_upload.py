@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from agent.settings import Settings
+from composition.settings import Settings
 from evals.dialogue import DATASET_DIR, load_dialogues
 from evals.langsmith_upload import (
     DATASET_NAME,

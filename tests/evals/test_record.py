@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from agent.context import Context
 from agent.graph import build_graph
-from agent.settings import Settings, get_settings
 from agent.state import Inbound
 from agent.turn import run_turn
 from cli import app
 from cli.eval_record import read_conversations, recent_thread_ids
+from composition.settings import Settings, get_settings
 from composition.wiring import build_saver, open_context
 from evals.dialogue import load_dialogues
 from evals.record import (

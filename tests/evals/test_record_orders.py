@@ -19,10 +19,10 @@ from redis.asyncio import Redis
 
 from agent.graph import build_graph
 from agent.language.validators import cpf_check_digits
-from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
 from cli.eval_record import read_conversations, recent_thread_ids
+from composition.settings import Settings
 from composition.wiring import build_nuvemshop, build_saver, open_context
 from evals.dialogue import load_dialogues
 from evals.pii import Masker

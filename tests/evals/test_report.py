@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from agent.settings import Settings
+from composition.settings import Settings
 from evals import metrics
 from evals.dialogue import Dialogue
 from evals.report import print_summary, write_reports

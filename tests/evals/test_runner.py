@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from agent.settings import Settings
+from composition.settings import Settings
 from evals.dialogue import Dialogue
 from evals.runner import REPORT_FORMAT, run_suite
 from evals.scripted_model import BASE_URL, ScriptedModel

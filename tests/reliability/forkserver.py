@@ -26,7 +26,7 @@ import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
-from agent.settings import Settings
+from composition.settings import Settings
 from server.assembly import open_services
 from server.sender import OutboxSender
 from server.worker import TurnParts, TurnWorker

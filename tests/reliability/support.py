@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from redis.asyncio import Redis
 
-from agent.settings import Settings
+from composition.settings import Settings
 from integrations.whatsapp.fake_graph import recorded_messages
 from integrations.whatsapp.updates import InboundMessage, MessageType
 from server.app import create_app

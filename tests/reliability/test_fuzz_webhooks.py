@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, currently_in_test_context, given, note, sett
 from hypothesis import strategies as st
 from redis import Redis
 
-from agent.settings import DEMO_WEBHOOK_SECRET
+from composition.settings import DEMO_WEBHOOK_SECRET
 from server.app import create_app
 from server.services import Services
 from server.signatures import hex_signature

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from agent.settings import DEMO_WEBHOOK_SECRET, Settings
+from composition.settings import DEMO_WEBHOOK_SECRET, Settings
 from server.app import create_app
 from server.services import Services
 from server.signatures import hex_signature

@@ -6,9 +6,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 from redis.asyncio import Redis
 
 from agent.graph import build_graph
-from agent.settings import Settings
 from agent.state import Inbound
 from agent.turn import run_turn
+from composition.settings import Settings
 from composition.wiring import open_context
 from tools.ticket_store import RedisTicketStore
 

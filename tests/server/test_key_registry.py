@@ -19,7 +19,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from agent.settings import DEMO_WEBHOOK_SECRET
+from composition.settings import DEMO_WEBHOOK_SECRET
 from server.app import create_app
 from server.inbound import encode
 from server.key_registry import FAMILIES, families_of

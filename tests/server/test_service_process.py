@@ -18,8 +18,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from agent.settings import DEMO_WEBHOOK_SECRET
 from benchmarks._procs import child_env
+from composition.settings import DEMO_WEBHOOK_SECRET
 from server.signatures import hex_signature
 from tests.server import whatsapp
 from tests.server.serve_process import ServeProcess, serve_process

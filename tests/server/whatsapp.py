@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from agent.settings import DEMO_WHATSAPP_SECRET
+from composition.settings import DEMO_WHATSAPP_SECRET
 from server.signatures import hex_signature
 
 PHONE_NUMBER_ID = "109876543210"

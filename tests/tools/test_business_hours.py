@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.settings import Settings
+from composition.settings import Settings
 from composition.wiring import departments
 from tools.business_hours import weekday_hours
 

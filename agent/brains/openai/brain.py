@@ -37,6 +37,7 @@ from agent.accounting import (
     CallKind,
     CallOutcome,
     LLMCall,
+    LLMPrice,
     cost_usd,
     note_brain,
     record_call,
@@ -51,7 +52,6 @@ from agent.history import current_turn, tool_results
 from agent.intents import prompt_list
 from agent.prompts import prompt_version as current_prompt_version
 from agent.prompts import render
-from agent.settings import LLMPrice
 from agent.state import AgentState, Awaiting, OutboundMessage
 from agent.store_profile import StoreProfile
 from agent.understanding import Understanding

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from agent.accounting import cost_usd
+from agent.accounting import LLMPrice, cost_usd
 from agent.graph import AgentGraph
 from agent.prompts import prompt_version
-from agent.settings import DEFAULT_LLM_PRICES, LLMPrice
 from agent.turn import thread_config
+from composition.settings import DEFAULT_LLM_PRICES
 from evals.scripted_model import ScriptedModel
 from tests.support import ANA, Say
 

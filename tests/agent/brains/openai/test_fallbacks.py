@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from agent.accounting import turn_ledger
 from agent.brains.openai.brain import OpenAIBrain
-from agent.settings import DEFAULT_LLM_PRICES
+from composition.settings import DEFAULT_LLM_PRICES
 from evals.scripted_model import BASE_URL, Failure, Reply, ScriptedModel, ToolCallStep
 from tests.support import Say, text_of
 

@@ -11,10 +11,10 @@ from langchain_core.tracers.langchain import wait_for_all_tracers
 
 from agent.accounting import turn_ledger
 from agent.brains.openai.brain import OpenAIBrain
-from agent.brains.openai.chat_model import ModelNotConfiguredError
-from agent.brains.openai.tracing import configure_tracing
 from agent.brains.rules.brain import RulesBrain
-from agent.settings import Settings
+from composition.model import ModelNotConfiguredError
+from composition.settings import Settings
+from composition.tracing import configure_tracing
 from composition.wiring import build_brain
 from evals.scripted_model import BASE_URL, ScriptedModel
 from tests.server.serving import serving

@@ -13,7 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import AzureChatOpenAI, ChatOpenAI
 from pydantic import SecretStr
 
-from agent.settings import Settings
+from composition.settings import Settings
 
 
 class ModelNotConfiguredError(RuntimeError):

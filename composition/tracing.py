@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 
 import langsmith
 
-from agent.settings import Settings
+from composition.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent.accounting import LLMPrice
 from tools.handoff_reasons import DEFAULT_ROUTING
 
 DEFAULT_HANDOFF_ROUTING: dict[str, str] = dict(DEFAULT_ROUTING)
@@ -46,13 +47,6 @@ DEFAULT_DEPARTMENT_HOURS: dict[str, DepartmentHours] = {
     "trocas": DepartmentHours(start=9, end=18),
     "atendimento": DepartmentHours(start=9, end=18, saturday_end=13),
 }
-
-
-class LLMPrice(BaseModel):
-    """List price of a model in USD per million tokens."""
-
-    input: float = Field(ge=0)
-    output: float = Field(ge=0)
 
 
 DEFAULT_LLM_PRICES: dict[str, LLMPrice] = {
