@@ -13,14 +13,14 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import AzureChatOpenAI, ChatOpenAI
 from pydantic import SecretStr
 
-from composition.settings import Settings
+from composition.settings.model import ModelSettings
 
 
 class ModelNotConfiguredError(RuntimeError):
     """The openai brain was chosen without a key or an OpenAI-compatible server to use."""
 
 
-def model_name(settings: Settings) -> str:
+def model_name(settings: ModelSettings) -> str:
     """The model the brain talks to (on Azure, the deployment)."""
     if settings.azure_openai_endpoint:
         return settings.azure_openai_deployment or settings.openai_model
@@ -28,7 +28,7 @@ def model_name(settings: Settings) -> str:
 
 
 def build_chat_model(
-    settings: Settings, *, http_async_client: httpx.AsyncClient | None = None
+    settings: ModelSettings, *, http_async_client: httpx.AsyncClient | None = None
 ) -> BaseChatModel:
     """The chat model named by the settings.
 

@@ -13,14 +13,16 @@ from collections.abc import MutableMapping
 
 import langsmith
 
-from composition.settings import Settings
+from composition.settings.model import ModelSettings
 
 logger = logging.getLogger(__name__)
 
 _SWITCHES = ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGSMITH_TRACING_V2")
 
 
-def configure_tracing(settings: Settings, environ: MutableMapping[str, str] = os.environ) -> bool:
+def configure_tracing(
+    settings: ModelSettings, environ: MutableMapping[str, str] = os.environ
+) -> bool:
     """Turn LangSmith tracing on or off for this process; returns whether it is on."""
     if settings.tracing_enabled:
         environ["LANGSMITH_TRACING"] = "true"

@@ -1,0 +1,99 @@
+"""Runtime settings, read once from the environment or a `.env` file, one class per system.
+
+Every outside system is switched on by its own variables; with none set, Atendente runs
+offline on embedded defaults (the demo store, the demo carrier and the rules brain). Each
+system's settings live in their own class (`NuvemshopSettings`, `WhatsAppSettings`,
+`ModelSettings`...), which the part that builds that system takes; `Settings` combines them
+for the one place the whole system is composed, and adds what spans systems.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+
+from composition.settings.admin import AdminSettings
+from composition.settings.base import env_names
+from composition.settings.carriers import CarrierSettings
+from composition.settings.conversation import ConversationSettings
+from composition.settings.handoff import (
+    DEFAULT_DEPARTMENT_HOURS,
+    DEFAULT_HANDOFF_ROUTING,
+    DepartmentHours,
+    HandoffSettings,
+)
+from composition.settings.model import DEFAULT_LLM_PRICES, ModelSettings
+from composition.settings.nuvemshop import DEMO_WEBHOOK_SECRET, NuvemshopSettings
+from composition.settings.storage import StorageSettings
+from composition.settings.store import StoreSettings
+from composition.settings.whatsapp import DEMO_VERIFY_TOKEN, DEMO_WHATSAPP_SECRET, WhatsAppSettings
+from composition.settings.worker import WorkerSettings
+
+__all__ = [
+    "DEFAULT_DEPARTMENT_HOURS",
+    "DEFAULT_HANDOFF_ROUTING",
+    "DEFAULT_LLM_PRICES",
+    "DEMO_VERIFY_TOKEN",
+    "DEMO_WEBHOOK_SECRET",
+    "DEMO_WHATSAPP_SECRET",
+    "AdminSettings",
+    "CarrierSettings",
+    "ConversationSettings",
+    "DepartmentHours",
+    "HandoffSettings",
+    "ModelSettings",
+    "NuvemshopSettings",
+    "Settings",
+    "StorageSettings",
+    "StoreSettings",
+    "WhatsAppSettings",
+    "WorkerSettings",
+    "get_settings",
+]
+
+SYSTEMS = (
+    ModelSettings,
+    NuvemshopSettings,
+    WhatsAppSettings,
+    CarrierSettings,
+    StorageSettings,
+    WorkerSettings,
+    StoreSettings,
+    HandoffSettings,
+    AdminSettings,
+    ConversationSettings,
+)
+"""Every system's settings class, in the order the README's table lists them."""
+
+
+class Settings(
+    ModelSettings,
+    NuvemshopSettings,
+    WhatsAppSettings,
+    CarrierSettings,
+    StorageSettings,
+    WorkerSettings,
+    StoreSettings,
+    HandoffSettings,
+    AdminSettings,
+    ConversationSettings,
+):
+    """Everything configurable about one deployment: every system's settings, combined."""
+
+    environment: Literal["development", "production"] = Field(
+        "development", validation_alias=env_names("ATENDENTE_ENV")
+    )
+    """Development serves the playground page when WhatsApp is offline."""
+
+    @property
+    def serves_playground(self) -> bool:
+        """The playground signs with the offline secret, so only offline and in development."""
+        return self.environment == "development" and self.uses_fake_whatsapp
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Read the settings once per process; tests build their own `Settings` instead."""
+    return Settings()
