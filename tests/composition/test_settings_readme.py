@@ -41,3 +41,13 @@ def test_the_readme_table_and_the_settings_agree() -> None:
     documented = readme_variables()
     assert settings_variables() - documented == set(), "settings the README does not name"
     assert documented - settings_variables() - OUTSIDE_SETTINGS == set(), "names nothing reads"
+
+
+def test_atendente_help_names_every_variable_too() -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    shown = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "250"}).output
+    missing = sorted(name for name in readme_variables() if name not in shown)
+    assert missing == []
