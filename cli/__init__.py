@@ -21,8 +21,7 @@ def configuration_help() -> str:
     """Every environment variable, by system, for the end of `atendente --help`."""
     lines = ["Configuration (environment or .env; the README's table says what each does):"]
     systems: list[tuple[str, list[str]]] = [
-        (system.__name__.removesuffix("Settings"), list(system.model_fields))
-        for system in SYSTEMS
+        (system.__name__.removesuffix("Settings"), list(system.model_fields)) for system in SYSTEMS
     ]
     systems.append(("Deployment", ["environment"]))
     for name, fields in systems:

@@ -125,7 +125,7 @@ def start_loops(services: Services) -> None:
         "turns": lambda: services.inbound_queue.run(consumer, turns.handle, stop),
         "sender": lambda: services.outbox_queue.run(consumer, sender.handle, stop),
         "idle-release": lambda: run_idle_release(
-            services,
+            TurnParts.of(services),
             services.handoff.store,
             idle_for=timedelta(hours=settings.handoff_idle_hours),
             every=timedelta(seconds=settings.handoff_idle_sweep_seconds),

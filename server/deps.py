@@ -20,6 +20,7 @@ from server.outbox import Outbox
 from server.services import Services
 from server.store_events import StoreEventIntake
 from server.supervision import LoopHealth
+from server.worker import TurnParts
 
 
 async def get_services(request: Request) -> Services:
@@ -72,6 +73,11 @@ async def get_graph(services: ServicesDep) -> AgentGraph:
     return services.graph
 
 
+async def get_turn_parts(services: ServicesDep) -> TurnParts:
+    """What a turn, and a release that takes the turn's lock, use of the service."""
+    return TurnParts.of(services)
+
+
 async def get_loops(services: ServicesDep) -> LoopHealth:
     """The background loops' health."""
     return services.loops
@@ -86,3 +92,4 @@ FloodDep = Annotated[FloodGuard, Depends(get_flood)]
 StoreIntakeDep = Annotated[StoreEventIntake, Depends(get_store_intake)]
 GraphDep = Annotated[AgentGraph, Depends(get_graph)]
 LoopsDep = Annotated[LoopHealth, Depends(get_loops)]
+TurnPartsDep = Annotated[TurnParts, Depends(get_turn_parts)]

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from redis.exceptions import LockError, RedisError
 
@@ -21,11 +21,9 @@ from agent.release import release_thread
 from agent.turn import thread_config
 from integrations.redis.layout import thread_ref
 from server.locks import turn_lock_key
+from server.worker import TurnParts
 from tools.departments import Ticket
 from tools.ticket_store import RedisTicketStore
-
-if TYPE_CHECKING:
-    from server.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +36,7 @@ Outcome = Literal["released", "closed", "skipped"]
 
 
 async def release_ticket(
-    services: Services,
+    parts: TurnParts,
     tickets: RedisTicketStore,
     ticket: Ticket,
     *,
@@ -52,9 +50,9 @@ async def release_ticket(
     Raises:
         LockError: a turn of this customer held the lock for `RELEASE_WAIT_SECONDS`.
     """
-    lock = services.redis.lock(
-        turn_lock_key(services.settings.redis_prefix, ticket.sender_id, services.protection),
-        timeout=services.settings.turn_lock_seconds,
+    lock = parts.redis.lock(
+        turn_lock_key(parts.prefix, ticket.sender_id, parts.protection),
+        timeout=parts.lock_seconds,
         blocking_timeout=RELEASE_WAIT_SECONDS,
     )
     async with lock:
@@ -63,11 +61,11 @@ async def release_ticket(
             if activity is None or activity.last_activity > idle_since:
                 return "skipped"
         config = thread_config(ticket.sender_id)
-        handoff = (await services.graph.aget_state(config)).values.get("handoff")
+        handoff = (await parts.graph.aget_state(config)).values.get("handoff")
         released = False
         if handoff and handoff.get("ticket") == ticket.id:
             released = (
-                await release_thread(services.graph, services.context, ticket.sender_id) is not None
+                await release_thread(parts.graph, parts.context, ticket.sender_id) is not None
             )
         await tickets.close(ticket.id)
     logger.info(
@@ -81,7 +79,7 @@ async def release_ticket(
 
 
 async def release_idle_threads(
-    services: Services, tickets: RedisTicketStore, *, idle_for: timedelta
+    parts: TurnParts, tickets: RedisTicketStore, *, idle_for: timedelta
 ) -> list[str]:
     """Release every ticket idle for longer than `idle_for`; returns the ids closed.
 
@@ -95,7 +93,7 @@ async def release_idle_threads(
             continue
         try:
             outcome = await release_ticket(
-                services, tickets, ticket, idle_since=activity.last_activity
+                parts, tickets, ticket, idle_since=activity.last_activity
             )
         except (LockError, RedisError) as error:
             logger.warning("idle ticket %s not released now: %s", ticket.id, type(error).__name__)
@@ -108,7 +106,7 @@ async def release_idle_threads(
 
 
 async def run_idle_release(
-    services: Services,
+    parts: TurnParts,
     tickets: RedisTicketStore,
     *,
     idle_for: timedelta,
@@ -118,7 +116,7 @@ async def run_idle_release(
     """Sweep for idle tickets every `every` until `stop` is set; a failed sweep is retried."""
     while not stop.is_set():
         try:
-            await release_idle_threads(services, tickets, idle_for=idle_for)
+            await release_idle_threads(parts, tickets, idle_for=idle_for)
         except (RedisError, OSError) as error:
             logger.warning("idle sweep failed: %s", type(error).__name__)
         with contextlib.suppress(TimeoutError):

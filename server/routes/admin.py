@@ -29,7 +29,7 @@ from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from agent.turn import thread_config
-from server.deps import GraphDep, OutboxDep, RedisDep, ServicesDep, SettingsDep, WindowDep
+from server.deps import GraphDep, OutboxDep, RedisDep, SettingsDep, TurnPartsDep, WindowDep
 from server.idle_release import release_ticket
 from server.signatures import same_secret
 from tools.departments import DEFAULT_DEPARTMENTS, Ticket
@@ -226,13 +226,13 @@ async def reply(
 
 
 @router.post("/tickets/{ticket_id}/release")
-async def release(ticket_id: str, services: ServicesDep, tickets: TicketsDep) -> dict[str, Any]:
+async def release(ticket_id: str, parts: TurnPartsDep, tickets: TicketsDep) -> dict[str, Any]:
     """Close the ticket and let the bot answer the customer again."""
     ticket = await _ticket_or_404(tickets, ticket_id)
     if ticket.closed:
         return {"ticket": ticket.id, "released": False}
     try:
-        outcome = await release_ticket(services, tickets, ticket)
+        outcome = await release_ticket(parts, tickets, ticket)
     except LockError:
         raise HTTPException(
             status.HTTP_409_CONFLICT,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from redis.exceptions import RedisError
 
 from server.deps import LoopsDep, RedisDep, ServicesDep
@@ -21,11 +22,14 @@ from server.services import Services
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ops"])
 
+QueueNames = dict[str, tuple[str, str]]
+"""Label -> (stream, consumer group)."""
+
 REDIS_TIMEOUT_SECONDS = 2.0
 """Well under a probe's or a scrape's own timeout, so they get our answer, not theirs."""
 
 
-def service_queues(services: Services) -> dict[str, tuple[str, str]]:
+def service_queues(services: Services) -> QueueNames:
     """The queues whose depth and lag `/metrics` reports: label -> (stream, group)."""
     return {
         "inbound": (services.inbound_queue.stream, services.inbound_queue.group),
@@ -55,12 +59,20 @@ async def readyz(loops: LoopsDep, redis: RedisDep, response: Response) -> dict[s
     return {"status": "ready"}
 
 
+async def get_queues(services: ServicesDep) -> QueueNames:
+    """The queues `/metrics` reports on."""
+    return service_queues(services)
+
+
+QueuesDep = Annotated[QueueNames, Depends(get_queues)]
+
+
 @router.get("/metrics")
-async def metrics(services: ServicesDep, request: Request) -> Response:
+async def metrics(redis: RedisDep, queues: QueuesDep, request: Request) -> Response:
     """Prometheus exposition, in the format the scraper's Accept header asks for."""
     try:
         await asyncio.wait_for(
-            METRICS.refresh_queue_gauges(services.redis, service_queues(services)),
+            METRICS.refresh_queue_gauges(redis, queues),
             REDIS_TIMEOUT_SECONDS,
         )
     except (RedisError, OSError, TimeoutError) as error:

@@ -17,6 +17,7 @@ from server.idle_release import (
     run_idle_release,
     turn_lock_key,
 )
+from server.worker import TurnParts
 from tests.server.conftest import Service
 from tests.support import OFFICE_HOURS
 from tools.ticket_store import RedisTicketStore
@@ -66,14 +67,21 @@ async def test_quiet_tickets_are_released_and_active_ones_stay(
     clock.now += timedelta(hours=5)
     await say(service, "ainda estou esperando", BRUNO)
     clock.now += timedelta(hours=1)
-    closed = await release_idle_threads(service.services, tickets, idle_for=timedelta(hours=4))
+    closed = await release_idle_threads(
+        TurnParts.of(service.services), tickets, idle_for=timedelta(hours=4)
+    )
     assert closed == [quiet]
     assert [t.id for t in await tickets.list_open()] == [active]
     answer = await say(service, "qual o horário de vocês?", ANA)
     assert answer.messages and answer.handoff is None
     # Bruno wrote an hour ago, so this message is not the first after a silence.
     assert (await say(service, "oi?", BRUNO)).messages == []
-    assert await release_idle_threads(service.services, tickets, idle_for=timedelta(hours=4)) == []
+    assert (
+        await release_idle_threads(
+            TurnParts.of(service.services), tickets, idle_for=timedelta(hours=4)
+        )
+        == []
+    )
 
 
 async def test_a_ticket_the_thread_no_longer_waits_on_is_only_closed(
@@ -85,7 +93,7 @@ async def test_a_ticket_the_thread_no_longer_waits_on_is_only_closed(
     current = await hand_off(service, ANA)
     found = await tickets.get(stale.id)
     assert found is not None
-    assert await release_ticket(service.services, tickets, found) == "closed"
+    assert await release_ticket(TurnParts.of(service.services), tickets, found) == "closed"
     assert "human_mode" in (await say(service, "oi", ANA)).path
     assert [t.id for t in await tickets.list_open()] == [current]
 
@@ -100,7 +108,7 @@ async def test_a_customer_who_writes_while_the_sweep_waits_keeps_the_ticket(
     await lock.acquire()
     try:
         sweep = asyncio.create_task(
-            release_idle_threads(services, tickets, idle_for=timedelta(hours=1))
+            release_idle_threads(TurnParts.of(services), tickets, idle_for=timedelta(hours=1))
         )
         await asyncio.sleep(0.05)
         await tickets.append(ticket, "voltei!")
@@ -124,11 +132,16 @@ async def test_a_thread_mid_turn_is_left_for_the_next_sweep(
     lock = services.redis.lock(turn_lock_key(prefix, ANA), timeout=5)
     await lock.acquire()
     try:
-        assert await release_idle_threads(services, tickets, idle_for=timedelta(hours=1)) == []
+        assert (
+            await release_idle_threads(TurnParts.of(services), tickets, idle_for=timedelta(hours=1))
+            == []
+        )
     finally:
         await lock.release()
     assert [t.id for t in await tickets.list_open()] == [ticket]
-    assert await release_idle_threads(services, tickets, idle_for=timedelta(hours=1)) == [ticket]
+    assert await release_idle_threads(
+        TurnParts.of(services), tickets, idle_for=timedelta(hours=1)
+    ) == [ticket]
 
 
 async def test_the_loop_sweeps_until_stopped(
@@ -139,7 +152,7 @@ async def test_the_loop_sweeps_until_stopped(
     stop = asyncio.Event()
     loop = asyncio.create_task(
         run_idle_release(
-            service.services,
+            TurnParts.of(service.services),
             tickets,
             idle_for=timedelta(hours=1),
             every=timedelta(seconds=30),
