@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from composition.settings.admin import AdminSettings
-from composition.settings.base import env_names
+from composition.settings.base import SystemSettings, env_names
 from composition.settings.carriers import CarrierSettings
 from composition.settings.conversation import ConversationSettings
 from composition.settings.handoff import (
@@ -53,21 +53,6 @@ __all__ = [
     "get_settings",
 ]
 
-SYSTEMS = (
-    ModelSettings,
-    NuvemshopSettings,
-    WhatsAppSettings,
-    CarrierSettings,
-    StorageSettings,
-    WorkerSettings,
-    StoreSettings,
-    HandoffSettings,
-    AdminSettings,
-    ConversationSettings,
-)
-"""Every system's settings class, in the order the README's table lists them."""
-
-
 class Settings(
     ModelSettings,
     NuvemshopSettings,
@@ -91,6 +76,12 @@ class Settings(
     def serves_playground(self) -> bool:
         """The playground signs with the offline secret, so only offline and in development."""
         return self.environment == "development" and self.uses_fake_whatsapp
+
+
+SYSTEMS: tuple[type[SystemSettings], ...] = tuple(
+    base for base in Settings.__bases__ if issubclass(base, SystemSettings)
+)
+"""Every system's settings class, in the order `Settings` combines them."""
 
 
 @lru_cache
