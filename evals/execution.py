@@ -117,6 +117,9 @@ async def execute(
 ) -> dict[str, Any]:
     """Run the suite (and the judge) with the model calls `calls` asks for; the report.
 
+    One function because one HTTP client, the cassette's, must live across the suite and
+    the judge, and the cassette is checked and saved only once both are done.
+
     Args:
         dialogues: The dataset.
         brain_name: The brain under evaluation.
