@@ -13,6 +13,7 @@ from cli.eval_replies import replies
 from cli.graph import graph
 from cli.nlu import nlu_app
 from cli.serve import serve
+from cli.templates import templates_app
 from cli.worker import worker
 from composition.settings import SYSTEMS, Settings
 
@@ -54,3 +55,4 @@ app.command()(worker)
 eval_app.command("replies")(replies)
 app.add_typer(eval_app)
 app.add_typer(nlu_app)
+app.add_typer(templates_app)

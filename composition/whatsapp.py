@@ -15,6 +15,7 @@ from composition.wiring import protection
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from integrations.whatsapp.pacing import RedisPacer
+from integrations.whatsapp.templates import TemplateClient
 
 FAKE_TOKEN = "fake-whatsapp-token"
 FAKE_PHONE_NUMBER_ID = "100000000000001"
@@ -59,3 +60,35 @@ def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
         transport=fake.transport(),
     )
     return WhatsAppWiring(client, fake, recording, FAKE_PHONE_NUMBER_ID)
+
+
+class MissingBusinessAccount(ValueError):
+    """Real WhatsApp credentials are set but not the business account the templates live in."""
+
+
+def build_template_client(settings: Settings) -> TemplateClient:
+    """The business account's templates: Meta's with credentials, the offline ones without.
+
+    Raises:
+        MissingBusinessAccount: credentials are set but WHATSAPP_BUSINESS_ACCOUNT_ID is not.
+    """
+    token = settings.whatsapp_access_token
+    if settings.uses_fake_whatsapp or token is None:
+        fake = FakeGraphAPI(access_token=FAKE_TOKEN, phone_number_id=FAKE_PHONE_NUMBER_ID)
+        return TemplateClient(
+            access_token=FAKE_TOKEN,
+            business_account_id=fake.message_templates.business_account_id,
+            api_url=settings.whatsapp_api_url,
+            api_version=settings.whatsapp_api_version,
+            transport=fake.transport(),
+        )
+    if not settings.whatsapp_business_account_id:
+        raise MissingBusinessAccount(
+            "WHATSAPP_BUSINESS_ACCOUNT_ID is not set (Meta's WhatsApp Manager shows it)"
+        )
+    return TemplateClient(
+        access_token=token.get_secret_value(),
+        business_account_id=settings.whatsapp_business_account_id,
+        api_url=settings.whatsapp_api_url,
+        api_version=settings.whatsapp_api_version,
+    )

@@ -77,7 +77,7 @@ def _texts(kind: NoticeKind, order: Order, name: str) -> tuple[str, list[str]]:
         return (
             f"{hello} 🚚 Pedido enviado: seu pedido *{number}* já está a caminho! Assim que a "
             "transportadora registrar o código de rastreio, é só me perguntar por aqui.",
-            [name, number, "", ""],
+            [name, number],
         )
     link = order.shipping_tracking_url or carrier_link(code)
     return (
@@ -107,8 +107,11 @@ def notice_for(
     detail = order.shipping_tracking_number or "" if kind == "order_shipped" else ""
     template = None
     if not window_open:
+        # Meta refuses an empty parameter, so a parcel with no code yet has its own template.
+        untracked = kind == "order_shipped" and not order.shipping_tracking_number
+        key = "order_shipped_untracked" if untracked else kind
         template = {
-            "name": templates.get(kind, kind),
+            "name": templates.get(key, key),
             "language": TEMPLATE_LANGUAGE,
             "parameters": parameters,
         }

@@ -53,6 +53,7 @@ __all__ = [
     "get_settings",
 ]
 
+
 class Settings(
     ModelSettings,
     NuvemshopSettings,

@@ -40,6 +40,7 @@ class StoreSettings(SystemSettings):
             "order_paid": "pedido_pago",
             "order_shipped": "pedido_enviado",
             "order_cancelled": "pedido_cancelado",
+            "order_shipped_untracked": "pedido_enviado_sem_rastreio",
         },
         validation_alias=env_names("ATENDENTE_AUTOMATION_TEMPLATES"),
     )

@@ -26,6 +26,10 @@ class WhatsAppSettings(SystemSettings):
     whatsapp_phone_number_id: str | None = Field(
         None, validation_alias=env_names("WHATSAPP_PHONE_NUMBER_ID")
     )
+    whatsapp_business_account_id: str | None = Field(
+        None, validation_alias=env_names("WHATSAPP_BUSINESS_ACCOUNT_ID")
+    )
+    """The WhatsApp Business Account that owns the number's message templates."""
     whatsapp_app_secret: SecretStr | None = Field(
         None, validation_alias=env_names("WHATSAPP_APP_SECRET")
     )

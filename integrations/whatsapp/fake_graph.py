@@ -30,7 +30,9 @@ import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from integrations.whatsapp import fake_templates
 from integrations.whatsapp import formatting as limits
+from integrations.whatsapp.fake_templates import FakeTemplates
 
 _TITLES = {
     4: "Application request limit reached",
@@ -89,6 +91,7 @@ class FakeGraphAPI:
         redis: Redis | None = None,
         prefix: str | None = None,
         keep: int = 200,
+        business_account_id: str = "102290129340398",
     ) -> None:
         """Accept only `access_token` for `phone_number_id`; record into Redis when given."""
         if (redis is None) != (prefix is None):
@@ -103,6 +106,10 @@ class FakeGraphAPI:
         self._keep = keep
         self._failures: list[_Failure] = []
         self._closed_windows: set[str] = set()
+        self.message_templates = FakeTemplates(
+            access_token=access_token, business_account_id=business_account_id
+        )
+        """The business account's templates (`/{waba-id}/message_templates`)."""
 
     def transport(self) -> httpx.MockTransport:
         """A transport to give `WhatsAppClient(transport=...)`."""
@@ -129,6 +136,8 @@ class FakeGraphAPI:
     async def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer one Graph API request as Meta would."""
         self.requests += 1
+        if fake_templates.handles(request):
+            return await self.message_templates.handle(request)
         await request.aread()
         try:
             body = self._authorize(request)
