@@ -53,12 +53,17 @@ refused)."""
 
 
 class OrderWebhook(BaseModel):
-    """The body Nuvemshop posts for order events: `{store_id, event, id}`."""
+    """The body Nuvemshop posts for order events: `{store_id, event, id}`.
+
+    Fulfillment events name their order in `order_id`, which the handler reads first, so
+    it is held to the same rule as `id`.
+    """
 
     model_config = ConfigDict(extra="allow")
     store_id: Identifier
     event: str
     id: Identifier
+    order_id: Identifier | None = None
 
 
 class PrivacyCustomer(BaseModel):

@@ -30,7 +30,9 @@ async def test_order_fulfilled_three_times_queues_one_pedido_enviado(service: Se
     [message] = entries[0].messages
     assert "Pedido enviado" in message["text"] and "*1004*" in message["text"]
     assert message["type"] == "template", "Ana has not written in 24 h: a template is due"
-    assert message["template"]["name"] == "pedido_enviado"
+    # Order 1004 has no tracking code yet: its own template, with no empty parameter.
+    assert message["template"]["name"] == "pedido_enviado_sem_rastreio"
+    assert message["template"]["parameters"] == ["Ana", "1004"]
 
 
 async def test_inside_the_window_the_notice_is_free_text(service: Service) -> None:
@@ -113,7 +115,7 @@ async def test_the_running_service_sends_the_notice_to_whatsapp_once(
             await asyncio.sleep(0.2)
             [sent] = fake.messages(ANA_WA_ID)
             assert sent.payload["type"] == "template", "Ana's 24 h window is closed"
-            assert sent.payload["template"]["name"] == "pedido_enviado"
+            assert sent.payload["template"]["name"] == "pedido_enviado_sem_rastreio"
             assert "1004" in json.dumps(sent.payload)
 
 
