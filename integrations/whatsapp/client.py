@@ -91,11 +91,8 @@ class WhatsAppClient(AsyncClosing):
         self._backoff = backoff
         self._max_wait = max_wait
         self._sleep = sleep
-        self._http = httpx.AsyncClient(
-            base_url=f"{api_url.rstrip('/')}/{api_version}/{phone_number_id}",
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=timeout,
-            transport=transport,
+        self._http = graph_http(
+            access_token, phone_number_id, api_url, api_version, timeout, transport
         )
 
     async def aclose(self) -> None:
@@ -238,6 +235,23 @@ class WhatsAppClient(AsyncClosing):
             bound = self._backoff * 4.0**exponent
             return min(bound * random.uniform(1.0, 1.25), self._max_wait)
         return random.uniform(0, min(self._backoff * 2.0**exponent, self._max_wait))
+
+
+def graph_http(
+    access_token: str,
+    object_id: str,
+    api_url: str,
+    api_version: str,
+    timeout: float,
+    transport: httpx.AsyncBaseTransport | None,
+) -> httpx.AsyncClient:
+    """A connection pool for one Graph API object (a phone number, a business account)."""
+    return httpx.AsyncClient(
+        base_url=f"{api_url.rstrip('/')}/{api_version}/{object_id}",
+        headers={"Authorization": f"Bearer {access_token}"},
+        timeout=timeout,
+        transport=transport,
+    )
 
 
 def _kind(payload: Mapping[str, Any]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from integrations.closing import AsyncClosing
+from integrations.whatsapp.client import graph_http
 from integrations.whatsapp.errors import NetworkError, error_from_response
 
 FIELDS = "name,language,status,category,components"
@@ -33,11 +34,8 @@ class TemplateClient(AsyncClosing):
         timeout: float = 10.0,
     ) -> None:
         """Bind to `{api_url}/{api_version}/{business_account_id}/message_templates`."""
-        self._http = httpx.AsyncClient(
-            base_url=f"{api_url.rstrip('/')}/{api_version}/{business_account_id}",
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=timeout,
-            transport=transport,
+        self._http = graph_http(
+            access_token, business_account_id, api_url, api_version, timeout, transport
         )
 
     async def aclose(self) -> None:
