@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, Self
 
@@ -29,6 +29,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+"""How a limiter waits for its slot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +108,16 @@ class LocalRateLimiter:
     """The leaky bucket in this process's memory: correct only while one process calls the API."""
 
     def __init__(
-        self, bucket: Bucket | None = None, *, clock: Callable[[], float] = time.monotonic
+        self,
+        bucket: Bucket | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        """Start every store with an empty bucket."""
+        """Start every store with an empty bucket; `sleep` waits for a slot (tests record it)."""
         self._bucket = bucket or Bucket()
         self._clock = clock
+        self._sleep = sleep
         self._state: dict[str, tuple[float, float, float]] = {}
 
     def _update(self, store_id: str, *, take: bool, report: RateLimitReport | None) -> float:
@@ -134,7 +142,7 @@ class LocalRateLimiter:
         """Reserve the next slot of `store_id` and sleep until it is due."""
         wait = self._update(store_id, take=True, report=None)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     async def observe(self, store_id: str, report: RateLimitReport) -> None:
         """Believe the server when its bucket is fuller than ours."""
@@ -174,8 +182,16 @@ class RedisRateLimiter:
     the client retries after the reset, still protects the bucket, and support keeps working.
     """
 
-    def __init__(self, redis: Redis, prefix: str, bucket: Bucket | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        prefix: str,
+        bucket: Bucket | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         """Keep each store's bucket at `{prefix}:{store_id}`; it expires once drained."""
+        self._sleep = sleep
         self._redis = redis
         self._prefix = prefix
         self._bucket = bucket or Bucket()
@@ -203,7 +219,7 @@ class RedisRateLimiter:
         """Reserve the next slot of `store_id` in the shared bucket and sleep until it is due."""
         wait = await self._run(store_id, take=True, report=None)
         if wait > 0:
-            await asyncio.sleep(wait)
+            await self._sleep(wait)
 
     async def observe(self, store_id: str, report: RateLimitReport) -> None:
         """Believe the server when its bucket is fuller than the shared count."""
