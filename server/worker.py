@@ -146,26 +146,26 @@ class TurnWorker:
             state = (await parts.graph.aget_state(thread_config(sender_id))).values
             last_ids = list((state.get("inbound") or {}).get("message_ids") or [])
             burst_key = parts.inbound.burst_key(sender_id)
-            raw_burst = [
-                r.decode() if isinstance(r, bytes) else str(r)
-                for r in await parts.redis.lrange(burst_key, 0, -1)
+            # Each entry decoded (and, with a key, decrypted) once: (as stored, as a dict).
+            burst = [
+                (raw, parts.inbound.decode(raw))
+                for raw in (
+                    r.decode() if isinstance(r, bytes) else str(r)
+                    for r in await parts.redis.lrange(burst_key, 0, -1)
+                )
             ]
-            seen = {
-                message["message_id"],
-                *last_ids,
-                *(parts.inbound.decode(r)["message_id"] for r in raw_burst),
-            }
+            seen = {message["message_id"], *last_ids, *(m["message_id"] for _, m in burst)}
             answered = await self._answered(sender_id, seen)
             if last_ids and not answered.issuperset(last_ids):
                 # The previous turn ended before its reply was queued: queue it now, once.
                 await self._queue_reply(sender_id, last_ids, list(state.get("outbox") or []))
-                await self._mark_answered(sender_id, burst_key, raw_burst, set(last_ids))
+                await self._mark_answered(sender_id, burst_key, burst, set(last_ids))
                 answered.update(last_ids)
             if message["message_id"] in answered:
-                await self._mark_answered(sender_id, burst_key, raw_burst, set())
+                await self._mark_answered(sender_id, burst_key, burst, set())
                 return
             pending: dict[str, dict[str, Any]] = {}
-            for candidate in [*(parts.inbound.decode(r) for r in raw_burst), message]:
+            for candidate in [*(m for _, m in burst), message]:
                 if candidate["message_id"] not in answered:
                     pending[candidate["message_id"]] = candidate
             ordered = sorted(pending.values(), key=lambda m: m["timestamp"])
@@ -174,7 +174,7 @@ class TurnWorker:
             await self._show_typing(ordered[-1]["message_id"])
             result = await self._run(inbound)
             await self._queue_reply(sender_id, inbound["message_ids"], result.messages)
-            await self._mark_answered(sender_id, burst_key, raw_burst, set(inbound["message_ids"]))
+            await self._mark_answered(sender_id, burst_key, burst, set(inbound["message_ids"]))
             logger.info(
                 "turn for %s: %d message(s) in, %d out, path=%s",
                 thread_ref(sender_id),
@@ -215,20 +215,22 @@ class TurnWorker:
         return {m for m, flag in zip(ordered, flags, strict=True) if flag}
 
     async def _mark_answered(
-        self, sender_id: str, burst_key: str, raw_burst: list[str], done: set[str]
+        self,
+        sender_id: str,
+        burst_key: str,
+        burst: list[tuple[str, dict[str, Any]]],
+        done: set[str],
     ) -> None:
         """Record `done` as answered and drop every answered message from the burst list."""
         parts = self._parts
         key = parts.inbound.answered_key(sender_id)
-        answered = done | await self._answered(
-            sender_id, {parts.inbound.decode(r)["message_id"] for r in raw_burst}
-        )
+        answered = done | await self._answered(sender_id, {m["message_id"] for _, m in burst})
         ttl = parts.answered_seconds
         async with parts.redis.pipeline(transaction=True) as pipe:
             if done:
                 pipe.sadd(key, *done)
                 pipe.expire(key, ttl)
-            for raw in raw_burst:
-                if parts.inbound.decode(raw)["message_id"] in answered:
+            for raw, decoded in burst:
+                if decoded["message_id"] in answered:
                     pipe.lrem(burst_key, 1, raw)
             await pipe.execute()
