@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from benchmarks import _http_load
 from benchmarks._payloads import Webhook, http_post, webhooks
 from benchmarks._procs import (
@@ -28,6 +26,7 @@ from benchmarks._procs import (
     wait_http,
 )
 from benchmarks._service_report import LatencyRow, percentile
+from integrations.redis.client import RedisClient
 from integrations.whatsapp.fake_graph import recording_key
 
 WARMUP_MESSAGES = 5
@@ -37,7 +36,7 @@ REPLY_SECONDS = 30.0
 
 
 async def _first_replies(
-    client: Redis, prefix: str, hooks: list[Webhook], child: Child, limit: float
+    client: RedisClient, prefix: str, hooks: list[Webhook], child: Child, limit: float
 ) -> dict[int, float]:
     """Per webhook index, the wall-clock time the fake Graph API accepted its first reply."""
     keys = {index: recording_key(f"{prefix}:dev", hook.wa_id) for index, hook in enumerate(hooks)}
@@ -58,7 +57,7 @@ async def _first_replies(
 
 
 async def _converse(
-    client: Redis,
+    client: RedisClient,
     prefix: str,
     child: Child,
     port: int,
@@ -74,7 +73,7 @@ async def _converse(
 
 async def measure(
     processes: Processes,
-    client: Redis,
+    client: RedisClient,
     redis_url: str,
     data_dir: Path,
     prefix: str,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.asyncio.connection import Connection, ConnectionPool
 
 from benchmarks._counting import current_call
+from integrations.redis.client import RedisClient
 from integrations.redis.connection import mask_url, open_redis
 
 
@@ -68,7 +68,7 @@ class CountingConnection(Connection):
 class RedisProbe:
     """A counting client on the server under test, and how to name that server."""
 
-    client: Redis
+    client: RedisClient
     counter: SendCounter
     server: str
 
@@ -83,7 +83,7 @@ async def open_probe(url: str | None, data_dir: Path) -> AsyncIterator[RedisProb
         kwargs = {k: v for k, v in base.connection_kwargs.items() if k != "himport_registry"}
         counter = SendCounter()
         pool = ConnectionPool(connection_class=CountingConnection, counter=counter, **kwargs)
-        client = Redis.from_pool(pool)
+        client = RedisClient.from_pool(pool)
         try:
             info = await client.info("server")
             name = "Valkey" if "valkey_version" in info else "Redis"
@@ -112,23 +112,23 @@ async def self_check(probe: RedisProbe, key: str) -> None:
     probe.counter.reset()
 
 
-async def commands_processed(client: Redis) -> int:
+async def commands_processed(client: RedisClient) -> int:
     """The server's `total_commands_processed` (includes the INFO asking for it)."""
     stats = await client.info("stats")
     return int(stats["total_commands_processed"])
 
 
-async def info_overhead(client: Redis) -> int:
+async def info_overhead(client: RedisClient) -> int:
     """How much one INFO call moves the command counter, measured rather than assumed."""
     first = await commands_processed(client)
     return await commands_processed(client) - first
 
 
-async def _keys(client: Redis, prefix: str) -> list[bytes]:
+async def _keys(client: RedisClient, prefix: str) -> list[bytes]:
     return [key async for key in client.scan_iter(match=f"{prefix}*", count=1000)]
 
 
-async def memory_usage(client: Redis, prefix: str) -> tuple[int, int]:
+async def memory_usage(client: RedisClient, prefix: str) -> tuple[int, int]:
     """Bytes (`MEMORY USAGE key SAMPLES 0`, summed) and count of the keys under `prefix`."""
     keys = await _keys(client, prefix)
     pipe = client.pipeline(transaction=False)
@@ -138,7 +138,7 @@ async def memory_usage(client: Redis, prefix: str) -> tuple[int, int]:
     return sum(int(size or 0) for size in sizes), len(keys)
 
 
-async def delete_prefix(client: Redis, prefix: str) -> int:
+async def delete_prefix(client: RedisClient, prefix: str) -> int:
     """Remove the run's keys, and only them (the server may hold other data)."""
     keys = await _keys(client, prefix)
     for start in range(0, len(keys), 500):

@@ -16,8 +16,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from benchmarks._payloads import Webhook, webhooks
 from benchmarks._procs import (
     Child,
@@ -28,6 +26,7 @@ from benchmarks._procs import (
     worker_command,
 )
 from benchmarks._service_report import ThroughputRow
+from integrations.redis.client import RedisClient
 from integrations.whatsapp.fake_graph import recording_key
 from server.inbound import InboundIntake
 from server.outbox import Outbox
@@ -72,7 +71,7 @@ async def _wait_started(children: list[Child]) -> None:
 
 
 async def _wait_drained(
-    client: Redis, streams: list[str], children: list[Child], started: float, limit: float
+    client: RedisClient, streams: list[str], children: list[Child], started: float, limit: float
 ) -> tuple[float, int, bool]:
     """Seconds from `started` until every stream is empty, entries left, and whether in time."""
     left = 0
@@ -89,7 +88,7 @@ async def _wait_drained(
     return time.perf_counter() - started, left, False
 
 
-async def _replied(client: Redis, prefix: str, hooks: list[Webhook]) -> int:
+async def _replied(client: RedisClient, prefix: str, hooks: list[Webhook]) -> int:
     """Customers the offline Graph API accepted at least one message for."""
     pipe = client.pipeline(transaction=False)
     for hook in hooks:
@@ -97,7 +96,7 @@ async def _replied(client: Redis, prefix: str, hooks: list[Webhook]) -> int:
     return sum(await pipe.execute())
 
 
-async def _redis_cpu(client: Redis) -> float:
+async def _redis_cpu(client: RedisClient) -> float:
     """CPU seconds the Redis server has used since it started."""
     info = await client.info("cpu")
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
@@ -105,7 +104,7 @@ async def _redis_cpu(client: Redis) -> float:
 
 async def measure(
     processes: Processes,
-    client: Redis,
+    client: RedisClient,
     redis_url: str,
     data_dir: Path,
     prefix: str,

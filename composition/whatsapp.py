@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from composition.settings import Settings
 from composition.wiring import protection
+from integrations.redis.client import RedisClient
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from integrations.whatsapp.pacing import RedisPacer
@@ -31,7 +30,7 @@ class WhatsAppWiring:
     client_phone_number_id: str
 
 
-def build_whatsapp(settings: Settings, redis: Redis) -> WhatsAppWiring:
+def build_whatsapp(settings: Settings, redis: RedisClient) -> WhatsAppWiring:
     """A paced client for the configured number, or for the offline Graph API."""
     recording = f"{settings.redis_prefix}:dev"
     token = settings.whatsapp_access_token

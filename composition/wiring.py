@@ -14,7 +14,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime, timedelta
 
 import httpx
-from redis.asyncio import Redis
 
 from agent.brains.base import Brain
 from agent.brains.openai.brain import OpenAIBrain
@@ -30,6 +29,7 @@ from integrations.nuvemshop.client import ORDER_FIELDS, ClientOptions, Nuvemshop
 from integrations.nuvemshop.demo.store import demo_transport
 from integrations.nuvemshop.ratelimit import Bucket, RedisRateLimiter
 from integrations.nuvemshop.session import RetryPolicy
+from integrations.redis.client import RedisClient
 from integrations.redis.connection import open_redis
 from integrations.redis.encryption import encrypted_serializer, thread_id_secret
 from integrations.redis.protection import Protection
@@ -101,7 +101,7 @@ def protection(settings: Settings) -> Protection:
     return Protection(key)
 
 
-def order_cache(redis: Redis, settings: Settings) -> OrderCache:
+def order_cache(redis: RedisClient, settings: Settings) -> OrderCache:
     """The Redis cache of order look-ups, keyed so no e-mail shows in key names."""
     _, token = _store_credentials(settings)
     return OrderCache(
@@ -113,7 +113,7 @@ def order_cache(redis: Redis, settings: Settings) -> OrderCache:
     )
 
 
-def build_nuvemshop(settings: Settings, redis: Redis | None = None) -> NuvemshopClient:
+def build_nuvemshop(settings: Settings, redis: RedisClient | None = None) -> NuvemshopClient:
     """The store's API client: the real API with credentials, else the demo store.
 
     With `redis`, look-ups are cached and the rate limit is shared through it.
@@ -197,7 +197,7 @@ async def _carriers(
     return correios, aggregator
 
 
-def tracking_cache(redis: Redis, settings: Settings) -> TrackingCache:
+def tracking_cache(redis: RedisClient, settings: Settings) -> TrackingCache:
     """The Redis cache of carrier answers."""
     return TrackingCache(
         redis,
@@ -226,7 +226,7 @@ def store_profile(settings: Settings) -> StoreProfile:
     )
 
 
-def _ticket_store(settings: Settings, redis: Redis | None) -> TicketStore:
+def _ticket_store(settings: Settings, redis: RedisClient | None) -> TicketStore:
     """Tickets where every entry point sees them: in Redis whenever there is one.
 
     A process-local store numbered its own ATD-00001 and kept tickets the admin API and
@@ -237,7 +237,7 @@ def _ticket_store(settings: Settings, redis: Redis | None) -> TicketStore:
     return redis_tickets(settings, redis)
 
 
-def redis_tickets(settings: Settings, redis: Redis) -> RedisTicketStore:
+def redis_tickets(settings: Settings, redis: RedisClient) -> RedisTicketStore:
     """The shared ticket store: kept as long as conversations, sealed when a key is set."""
     retention = timedelta(days=settings.conversation_ttl_days)
     return RedisTicketStore(
@@ -249,7 +249,7 @@ def redis_tickets(settings: Settings, redis: Redis) -> RedisTicketStore:
 async def open_context(
     settings: Settings,
     *,
-    redis: Redis | None = None,
+    redis: RedisClient | None = None,
     tickets: TicketStore | None = None,
     nuvemshop: NuvemshopClient | None = None,
     brain: Brain | None = None,
@@ -286,7 +286,7 @@ async def open_context(
         )
 
 
-def build_saver(client: Redis, settings: Settings) -> RedisSaver:
+def build_saver(client: RedisClient, settings: Settings) -> RedisSaver:
     """The checkpoint saver the app uses: bounded, expiring, encrypted when a key is set."""
     key = settings.encryption_key.get_secret_value() if settings.encryption_key else None
     return RedisSaver(

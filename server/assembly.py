@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from redis.asyncio import Redis
-
 from agent.graph import build_graph
 from composition.settings import Settings
 from composition.whatsapp import build_whatsapp
 from composition.wiring import build_nuvemshop, build_saver, open_context, protection
 from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
+from integrations.redis.client import RedisClient
 from integrations.redis.connection import open_redis
 from integrations.redis.layout import set_log_key
 from integrations.whatsapp.window import ServiceWindow
@@ -45,7 +44,7 @@ from server.worker import TurnParts, TurnWorker
 logger = logging.getLogger(__name__)
 
 
-async def share_log_key(client: Redis, prefix: str) -> None:
+async def share_log_key(client: RedisClient, prefix: str) -> None:
     """One random key for log references, created by the first process and read by the rest."""
     key = f"{prefix}:log-key"
     await client.set(key, secrets.token_hex(32), nx=True)
@@ -63,7 +62,7 @@ class Queues:
 
 
 async def open_queues(
-    client: Redis, settings: Settings, inbound: InboundIntake, outbox: Outbox
+    client: RedisClient, settings: Settings, inbound: InboundIntake, outbox: Outbox
 ) -> Queues:
     """The streams with their groups created; dead letters kept as long as conversations."""
     kept = settings.conversation_ttl_days * 24 * 3600

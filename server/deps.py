@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from redis.asyncio import Redis
 
 from agent.graph import AgentGraph
 from composition.settings import Settings
+from integrations.redis.client import RedisClient
 from integrations.whatsapp.window import ServiceWindow
 from server.flood import FloodGuard
 from server.inbound import InboundIntake
@@ -38,7 +38,7 @@ async def get_settings(services: ServicesDep) -> Settings:
     return services.settings
 
 
-async def get_redis(services: ServicesDep) -> Redis:
+async def get_redis(services: ServicesDep) -> RedisClient:
     """The service's Redis client."""
     return services.redis
 
@@ -84,7 +84,7 @@ async def get_loops(services: ServicesDep) -> LoopHealth:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-RedisDep = Annotated[Redis, Depends(get_redis)]
+RedisDep = Annotated[RedisClient, Depends(get_redis)]
 OutboxDep = Annotated[Outbox, Depends(get_outbox)]
 WindowDep = Annotated[ServiceWindow, Depends(get_window)]
 InboundDep = Annotated[InboundIntake, Depends(get_inbound)]

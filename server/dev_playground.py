@@ -11,10 +11,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from redis.asyncio import Redis
-
 from agent.turn import TurnResult
 from composition.settings import Settings
+from integrations.redis.client import RedisClient
 from integrations.whatsapp.fake_graph import recorded_messages
 
 TURN_SECONDS = 24 * 3600
@@ -56,7 +55,7 @@ def turn_key(prefix: str, wa_id: str) -> str:
     return f"{prefix}:dev:last-turn:{{{wa_id}}}"
 
 
-async def note_turn(redis: Redis, prefix: str, wa_id: str, result: TurnResult) -> None:
+async def note_turn(redis: RedisClient, prefix: str, wa_id: str, result: TurnResult) -> None:
     """Remember the path, intent and tool calls of the customer's last turn."""
     noted = {"path": result.path, "intent": result.intent, "tools": result.tools}
     await redis.set(turn_key(prefix, wa_id), json.dumps(noted, ensure_ascii=False), ex=TURN_SECONDS)
@@ -65,7 +64,7 @@ async def note_turn(redis: Redis, prefix: str, wa_id: str, result: TurnResult) -
 class DevPlayground:
     """`PlaygroundBackend` for the running service with the offline Graph API."""
 
-    def __init__(self, redis: Redis, settings: Settings, phone_number_id: str) -> None:
+    def __init__(self, redis: RedisClient, settings: Settings, phone_number_id: str) -> None:
         """Read the recordings kept under the service's Redis prefix."""
         self._redis = redis
         self._prefix = settings.redis_prefix

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from composition.settings import Settings
 from composition.wiring import redis_tickets
+from integrations.redis.client import RedisClient
 from server.outbox import Outbox
 from tools.handoff_notify import DepartmentNotifier, NotifyingTicketStore
 from tools.ticket_store import RedisTicketStore
@@ -22,7 +21,7 @@ class HandoffWiring:
     notifier: DepartmentNotifier
 
 
-def build_handoff(settings: Settings, redis: Redis, outbox: Outbox) -> HandoffWiring:
+def build_handoff(settings: Settings, redis: RedisClient, outbox: Outbox) -> HandoffWiring:
     """Tickets kept as long as conversations; notices through WhatsApp and/or a webhook."""
     store = redis_tickets(settings, redis)
     secret = settings.handoff_webhook_secret

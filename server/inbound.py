@@ -21,8 +21,7 @@ import json
 from dataclasses import dataclass, fields
 from typing import Any
 
-from redis.asyncio import Redis
-
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 from integrations.whatsapp.updates import InboundMessage
 from server.flood import FloodGuard, FloodVerdict
@@ -94,7 +93,7 @@ def decode(text: str) -> dict[str, Any]:
 class InboundIntake:
     """Stores inbound messages once, and notes each customer's latest message."""
 
-    def __init__(self, client: Redis, prefix: str, protection: Protection = PLAIN) -> None:
+    def __init__(self, client: RedisClient, prefix: str, protection: Protection = PLAIN) -> None:
         """Keep the stream, once-only keys and per-customer bursts under `prefix`."""
         self._client = client
         self._prefix = prefix

@@ -26,10 +26,10 @@ from prometheus_client import (
     ProcessCollector,
 )
 from prometheus_client.exposition import choose_encoder
-from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from agent.turn import TurnResult
+from integrations.redis.client import RedisClient
 
 TurnOutcome = Literal["answered", "handoff", "silent", "error"]
 SendOutcome = Literal["sent", "retried", "failed", "template", "reconciled"]
@@ -61,7 +61,7 @@ def _entry_ms(entry_id: Any) -> int:
     return int(_text(entry_id).split("-", 1)[0])
 
 
-async def _read_queue(redis: Redis, stream: str, group: str, now_ms: int) -> _QueueReading:
+async def _read_queue(redis: RedisClient, stream: str, group: str, now_ms: int) -> _QueueReading:
     """Depth, pending count and age of the oldest entry the group has not acknowledged."""
     depth = int(await redis.xlen(stream))
     try:
@@ -262,7 +262,7 @@ class Metrics:
             self.llm_tokens.labels(model=model, kind=kind, type="output").inc(output_tokens)
 
     async def refresh_queue_gauges(
-        self, redis: Redis, queues: Mapping[str, tuple[str, str]]
+        self, redis: RedisClient, queues: Mapping[str, tuple[str, str]]
     ) -> None:
         """Read every queue's depth and lag from Redis and replace the gauges with them.
 

@@ -11,8 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 
 DEDUPE_SECONDS = 7 * 24 * 3600
@@ -41,7 +40,7 @@ class OutboxEntry:
 class Outbox:
     """A Redis Stream of outbound messages with once-only keys (one hash slot, Cluster-safe)."""
 
-    def __init__(self, client: Redis, prefix: str, protection: Protection = PLAIN) -> None:
+    def __init__(self, client: RedisClient, prefix: str, protection: Protection = PLAIN) -> None:
         """Keep the stream and its keys under `prefix`; recipients and texts sealed."""
         self._client = client
         self._stream = f"{prefix}:{{outbox}}:stream"

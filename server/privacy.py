@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import BaseMessage
-from redis.asyncio import Redis
 
+from integrations.redis.client import RedisClient
 from integrations.redis.layout import thread_ref
 from integrations.redis.protection import PLAIN, Protection, UnsealError
 from integrations.redis.saver import RedisSaver
@@ -81,7 +81,7 @@ class PrivacyService:
 
     def __init__(
         self,
-        client: Redis,
+        client: RedisClient,
         saver: RedisSaver,
         outbox: Outbox,
         *,

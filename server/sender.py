@@ -17,8 +17,7 @@ import hashlib
 import logging
 from typing import Any
 
-from redis.asyncio import Redis
-
+from integrations.redis.client import RedisClient
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.client import WhatsAppClient
 from integrations.whatsapp.errors import WhatsAppError
@@ -42,7 +41,7 @@ def accepted_key(prefix: str, reference: str) -> str:
     return f"{prefix}:{{outbox}}:accepted:{reference}"
 
 
-async def record_acceptance(redis: Redis, prefix: str, reference: str) -> None:
+async def record_acceptance(redis: RedisClient, prefix: str, reference: str) -> None:
     """Note, from a status webhook, that Meta accepted the part sent with `reference`."""
     await redis.set(accepted_key(prefix, reference), b"1", ex=SENT_SECONDS)
 
@@ -51,7 +50,11 @@ class OutboxSender:
     """Sends outbox entries through a `WhatsAppClient`."""
 
     def __init__(
-        self, redis: Redis, prefix: str, whatsapp: WhatsAppClient, outbox: Outbox | None = None
+        self,
+        redis: RedisClient,
+        prefix: str,
+        whatsapp: WhatsAppClient,
+        outbox: Outbox | None = None,
     ) -> None:
         """Keep the sent marks beside the outbox, under `prefix`; `outbox` opens its entries."""
         self._redis = redis

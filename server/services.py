@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
-
 from agent.context import Context
 from agent.graph import AgentGraph
 from composition.settings import Settings
 from composition.whatsapp import WhatsAppWiring
 from integrations.nuvemshop.client import NuvemshopClient
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import Protection
 from integrations.redis.saver import RedisSaver
 from integrations.whatsapp.window import ServiceWindow
@@ -29,7 +28,7 @@ class Services:
     """The service's long-lived clients, stores and queues."""
 
     settings: Settings
-    redis: Redis
+    redis: RedisClient
     saver: RedisSaver
     graph: AgentGraph
     context: Context

@@ -13,10 +13,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-
 from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 from integrations.whatsapp.window import ServiceWindow
 from server.outbox import Outbox
@@ -48,7 +47,7 @@ class StoreEventIntake:
     """Puts verified webhook payloads on the store-events stream, once per event."""
 
     def __init__(
-        self, client: Redis, queue: StreamQueue, prefix: str, protection: Protection = PLAIN
+        self, client: RedisClient, queue: StreamQueue, prefix: str, protection: Protection = PLAIN
     ) -> None:
         """Remember which events were queued under `prefix`; payloads are sealed."""
         self._client = client

@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from integrations.redis.client import RedisClient
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class StreamQueue:
 
     def __init__(
         self,
-        client: Redis,
+        client: RedisClient,
         stream: str,
         *,
         group: str = "atendente",

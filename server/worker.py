@@ -20,13 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from redis.asyncio import Redis
-
 from agent.burst import merge
 from agent.context import Context
 from agent.graph import AgentGraph
 from agent.state import Inbound, OutboundMessage
 from agent.turn import TurnResult, run_turn, thread_config
+from integrations.redis.client import RedisClient
 from integrations.redis.layout import thread_ref
 from integrations.redis.protection import Protection
 from integrations.whatsapp.client import WhatsAppClient
@@ -51,7 +50,7 @@ POLL_SECONDS = 0.05
 class TurnParts:
     """What the turn worker uses of the service, and nothing more."""
 
-    redis: Redis
+    redis: RedisClient
     graph: AgentGraph
     context: Context
     inbound: InboundIntake

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from redis.asyncio import Redis
-
 from integrations.clock import utc_now
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 from tools.departments import Ticket
 
@@ -93,7 +92,7 @@ class RedisTicketStore:
 
     def __init__(
         self,
-        client: Redis,
+        client: RedisClient,
         prefix: str,
         *,
         clock: Callable[[], datetime] = utc_now,

@@ -39,10 +39,10 @@ import re
 from collections.abc import Iterable
 from typing import Any, Unpack
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from integrations.nuvemshop.client import ClientOptions, Json, NuvemshopClient, order_number
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection, UnsealError
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class OrderCache:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         prefix: str,
         *,
         secret: bytes,

@@ -25,8 +25,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, Self
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from integrations.redis.client import RedisClient
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ class RedisRateLimiter:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         prefix: str,
         bucket: Bucket | None = None,
         *,

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from langgraph.checkpoint.serde.base import SerializerProtocol
-from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
+from integrations.redis.client import RedisClient
 from integrations.redis.layout import KeySpace, as_byte_map, as_bytes, blob_field, split_field
 from integrations.redis.snapshot import Record, ThreadData, parse_thread
 
@@ -25,7 +25,7 @@ class RedisSaver(Protocol):
     saver that imports it.
     """
 
-    client: Redis
+    client: RedisClient
     keys: KeySpace
     serde: SerializerProtocol
     keep_last: int | None

@@ -39,10 +39,10 @@ from langgraph.checkpoint.base import (
     writes_sort_key,
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
-from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from integrations.redis import maintenance
+from integrations.redis.client import RedisClient
 from integrations.redis.layout import (
     RECORD_VERSION,
     THREAD_ID_FIELD,
@@ -89,7 +89,7 @@ class RedisSaver(BaseCheckpointSaver[str]):
 
     def __init__(
         self,
-        client: Redis,
+        client: RedisClient,
         *,
         keep_last: int | None = None,
         ttl_seconds: int | None = None,

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from pydantic import ValidationError
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from integrations.redis.client import RedisClient
 from integrations.tracking.models import TrackingInfo
 from integrations.tracking.s10 import normalize_tracking_code
 
@@ -34,7 +34,7 @@ _CACHEABLE = re.compile(r"^[A-Z0-9]{4,40}$")
 class TrackingCache:
     """Redis entries of `TrackingInfo` per source and tracking code."""
 
-    def __init__(self, redis: Redis, *, prefix: str, ttl: timedelta = DEFAULT_TTL) -> None:
+    def __init__(self, redis: RedisClient, *, prefix: str, ttl: timedelta = DEFAULT_TTL) -> None:
         """Store under `prefix`, each entry living `ttl`."""
         if ttl <= timedelta(0):
             raise ValueError("the tracking cache TTL must be positive")

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from integrations.redis.client import RedisClient
 from integrations.whatsapp import fake_templates
 from integrations.whatsapp import formatting as limits
 from integrations.whatsapp.fake_templates import FakeTemplates
@@ -88,7 +88,7 @@ class FakeGraphAPI:
         *,
         access_token: str = "fake-whatsapp-token",
         phone_number_id: str = "100000000000001",
-        redis: Redis | None = None,
+        redis: RedisClient | None = None,
         prefix: str | None = None,
         keep: int = 200,
         business_account_id: str = "102290129340398",
@@ -222,7 +222,9 @@ def recording_key(prefix: str, recipient: str) -> str:
     return f"{prefix}:fake-graph:{recipient}"
 
 
-async def recorded_messages(redis: Redis, prefix: str, recipient: str) -> list[dict[str, Any]]:
+async def recorded_messages(
+    redis: RedisClient, prefix: str, recipient: str
+) -> list[dict[str, Any]]:
     """What a `FakeGraphAPI` recording into Redis accepted for `recipient`, oldest first."""
     entries = await redis.lrange(recording_key(prefix, recipient), 0, -1)
     return [json.loads(entry) for entry in entries]

@@ -33,9 +33,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 
 logger = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class RedisPacer:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         prefix: str,
         phone_number_id: str,
         policy: PacingPolicy | None = None,

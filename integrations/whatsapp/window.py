@@ -6,8 +6,7 @@ customer that expires 24 h after their last message answers "is it open?" in one
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
-
+from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 
 WINDOW_SECONDS = 24 * 3600
@@ -16,7 +15,7 @@ WINDOW_SECONDS = 24 * 3600
 class ServiceWindow:
     """Tracks, per WhatsApp user id, whether the 24 h window is open."""
 
-    def __init__(self, client: Redis, prefix: str, protection: Protection = PLAIN) -> None:
+    def __init__(self, client: RedisClient, prefix: str, protection: Protection = PLAIN) -> None:
         """Keep one key per customer under `prefix`, named as `protection` names customers."""
         self._client = client
         self._prefix = prefix

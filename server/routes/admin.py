@@ -25,10 +25,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, Field
-from redis.asyncio import Redis
 from redis.exceptions import LockError, RedisError
 
 from agent.turn import thread_config
+from integrations.redis.client import RedisClient
 from server.deps import GraphDep, OutboxDep, RedisDep, SettingsDep, TurnPartsDep, WindowDep
 from server.idle_release import release_ticket
 from server.signatures import same_secret
@@ -76,7 +76,9 @@ def _too_many(window: int, now: float) -> HTTPException:
     )
 
 
-async def _count(redis: Redis, prefix: str, bucket: str, *, add: bool) -> tuple[int, int, float]:
+async def _count(
+    redis: RedisClient, prefix: str, bucket: str, *, add: bool
+) -> tuple[int, int, float]:
     """This minute's count in `bucket` (incremented when `add`), its window and the time."""
     now = time.time()
     window = int(now // WINDOW_SECONDS)
