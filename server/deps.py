@@ -20,6 +20,7 @@ from server.outbox import Outbox
 from server.services import Services
 from server.store_events import StoreEventIntake
 from server.supervision import LoopHealth
+from server.ticket_actions import Desk
 from server.worker import TurnParts
 
 
@@ -78,6 +79,11 @@ async def get_turn_parts(services: ServicesDep) -> TurnParts:
     return TurnParts.of(services)
 
 
+async def get_desk(services: ServicesDep) -> Desk:
+    """What staff actions on a ticket use: tickets, outbox, window, media, the turn's lock."""
+    return Desk.of(services)
+
+
 async def get_loops(services: ServicesDep) -> LoopHealth:
     """The background loops' health."""
     return services.loops
@@ -93,3 +99,4 @@ StoreIntakeDep = Annotated[StoreEventIntake, Depends(get_store_intake)]
 GraphDep = Annotated[AgentGraph, Depends(get_graph)]
 LoopsDep = Annotated[LoopHealth, Depends(get_loops)]
 TurnPartsDep = Annotated[TurnParts, Depends(get_turn_parts)]
+DeskDep = Annotated[Desk, Depends(get_desk)]

@@ -32,4 +32,5 @@ def build_handoff(settings: Settings, redis: RedisClient, outbox: Outbox) -> Han
         webhook_secret=secret.get_secret_value() if secret else None,
         ticket_url=settings.admin_ticket_url,
     )
+    store.listen(notifier.on_event)
     return HandoffWiring(store, NotifyingTicketStore(store, notifier), notifier)

@@ -2,9 +2,11 @@
 
 `release_ticket` is the one release path, used by the admin API and by the idle sweep: it
 takes the customer's turn lock (the worker's own), so a release never interleaves with a
-turn in progress, gives the thread back only if it still waits on that ticket, and closes
-the ticket. A ticket that nobody touched for `idle_for` (no customer message, no staff
-reply) is released by `release_idle_threads`, which the worker runs periodically.
+turn in progress, gives the thread back only if it still waits on that ticket, closes the
+ticket and tells the customer, in one short message, that the bot answers again (inside
+the 24 h window; outside it WhatsApp would refuse the text). A ticket that nobody touched
+for `idle_for` (no customer message, no staff reply) is released by `release_idle_threads`,
+which the worker runs periodically.
 """
 
 from __future__ import annotations
@@ -23,12 +25,19 @@ from integrations.redis.layout import thread_ref
 from server.locks import turn_lock_key
 from server.worker import TurnParts
 from tools.departments import Ticket
+from tools.ticket_events import StaffMember
 from tools.ticket_store import RedisTicketStore
 
 logger = logging.getLogger(__name__)
 
 RELEASE_WAIT_SECONDS = 10.0
 """How long a release waits for a turn in progress before giving up."""
+
+RELEASE_NOTICE = (
+    "O atendimento *{ticket}* com a nossa equipe foi encerrado. Eu sigo por aqui: se "
+    "precisar de mais alguma coisa, é só mandar mensagem! 😊"
+)
+"""The one message that tells the customer the bot is back."""
 
 Outcome = Literal["released", "closed", "skipped"]
 """`released`: the thread was handed back and the ticket closed; `closed`: only the ticket
@@ -41,11 +50,12 @@ async def release_ticket(
     ticket: Ticket,
     *,
     idle_since: datetime | None = None,
+    by: StaffMember | None = None,
 ) -> Outcome:
     """Close `ticket` and let the bot answer its customer again.
 
     With `idle_since`, a ticket that saw activity after it (the customer wrote while the
-    lock was awaited) is left open.
+    lock was awaited) is left open. `by` is the staff member releasing it (None: the sweep).
 
     Raises:
         LockError: a turn of this customer held the lock for `RELEASE_WAIT_SECONDS`.
@@ -63,11 +73,16 @@ async def release_ticket(
         config = thread_config(ticket.sender_id)
         handoff = (await parts.graph.aget_state(config)).values.get("handoff")
         released = False
+        await tickets.close(ticket.id, by=by)
         if handoff and handoff.get("ticket") == ticket.id:
             released = (
                 await release_thread(parts.graph, parts.context, ticket.sender_id) is not None
             )
-        await tickets.close(ticket.id)
+        if released and await parts.window.is_open(ticket.sender_id):
+            notice = {"type": "text", "text": RELEASE_NOTICE.format(ticket=ticket.id)}
+            await parts.outbox.push(
+                ticket.sender_id, [notice], key=f"release-notice:{ticket.id}", source="release"
+            )
     logger.info(
         "ticket %s closed (department=%s thread=%s released=%s)",
         ticket.id,

@@ -86,6 +86,8 @@ class Ticket:
     closed: bool = False
     replies: list[str] = field(default_factory=list)
     """What the department wrote to the customer (kept by the in-memory store only)."""
+    assignee: dict[str, str] | None = None
+    """The staff member the ticket is assigned to (`{login, name}`), if any."""
 
 
 @runtime_checkable

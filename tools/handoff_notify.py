@@ -26,6 +26,23 @@ similar) conversation without reshaping it:
 `contact.phone_number` is set only when the WhatsApp id is a phone number (a
 business-scoped user id is not). `X-Atendente-Delivery` carries the ticket id, so a
 receiver can drop the duplicates that retries may cause.
+
+Every later event of the ticket goes to the same webhook, signed alike, with
+`X-Atendente-Event: ticket.<kind>` and `X-Atendente-Delivery: <ticket>:<kind>:<time>`:
+
+    {
+      "event": "ticket.customer_message" | "ticket.agent_reply" | "ticket.note"
+               | "ticket.assigned" | "ticket.transferred" | "ticket.released",
+      "at": <ISO time>,
+      "ticket": {"id", "department", "reason", "reason_text", "order_number", "url",
+                 "assignee": {"login", "name"} | null},
+      "customer": {"wa_id"},
+      "conversation": {"source_id": <ticket id>},
+      "message": {"content", "message_type": "incoming" | "outgoing",   # with text only
+                  "private": <true for notes>},
+      "agent": {"login", "name"} | null,
+      "details": {...}          # media, template, assignee, from/to department
+    }
 """
 
 from __future__ import annotations
@@ -43,6 +60,7 @@ import httpx
 from tools.departments import Ticket, TicketStore
 from tools.handoff_reasons import spec_of
 from tools.problems import PROBLEMS, is_problem
+from tools.ticket_events import TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +172,34 @@ def webhook_payload(ticket: Ticket, url: str | None) -> dict[str, Any]:
     }
 
 
+def event_payload(ticket: Ticket, event: TicketEvent, url: str | None) -> dict[str, Any]:
+    """The webhook body of an event after the opening, documented at the top of this module."""
+    body: dict[str, Any] = {
+        "event": f"ticket.{event.kind}",
+        "at": event.at.isoformat(),
+        "ticket": {
+            "id": ticket.id,
+            "department": ticket.department,
+            "reason": ticket.reason,
+            "reason_text": reason_text(ticket.reason),
+            "order_number": ticket.order_number,
+            "url": url,
+            "assignee": ticket.assignee,
+        },
+        "customer": {"wa_id": ticket.sender_id},
+        "conversation": {"source_id": ticket.id},
+        "agent": event.by.as_dict() if event.by else None,
+        "details": event.details,
+    }
+    if event.text is not None:
+        body["message"] = {
+            "content": event.text,
+            "message_type": "incoming" if event.kind == "customer_message" else "outgoing",
+            "private": event.kind == "note",
+        }
+    return body
+
+
 class DepartmentNotifier:
     """Sends the notices for a newly opened ticket through the configured channels."""
 
@@ -197,6 +243,7 @@ class DepartmentNotifier:
         self._attempts = max(1, attempts)
         self._backoff = backoff_seconds
         self._sleep = sleep
+        self._pending: set[asyncio.Task[bool]] = set()
         self._http = (
             httpx.AsyncClient(
                 transport=transport,
@@ -236,15 +283,40 @@ class DepartmentNotifier:
         except Exception:
             logger.exception("handoff notice for ticket %s not queued", ticket.id)
 
+    async def on_event(self, ticket: Ticket, event: TicketEvent) -> None:
+        """Post an event after the opening to the webhook, in the background.
+
+        The opening itself is announced by `notify` (with the WhatsApp notice).
+        """
+        if event.kind == "opened" or self._http is None:
+            return
+        payload = event_payload(ticket, event, self._url_of(ticket))
+        delivery = f"{ticket.id}:{event.kind}:{event.at.isoformat()}"
+        task = asyncio.create_task(
+            self._post(ticket.id, payload, delivery), name=f"event-{ticket.id}-{event.kind}"
+        )
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def drain(self) -> None:
+        """Wait for the event posts still in flight."""
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
     async def _post_webhook(self, ticket: Ticket, url: str | None) -> bool:
+        return await self._post(ticket.id, webhook_payload(ticket, url), ticket.id)
+
+    async def _post(self, ticket_id: str, payload: dict[str, Any], delivery: str) -> bool:
+        """Sign and post one body, retrying what may pass later; never raises."""
         if self._http is None or self._webhook_url is None:
             return False
-        body = json.dumps(webhook_payload(ticket, url), ensure_ascii=False, default=str).encode()
+        event = str(payload["event"])
+        body = json.dumps(payload, ensure_ascii=False, default=str).encode()
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: signature(self._secret, body),
-            "X-Atendente-Event": EVENT,
-            "X-Atendente-Delivery": ticket.id,
+            "X-Atendente-Event": event,
+            "X-Atendente-Delivery": delivery,
         }
         for attempt in range(1, self._attempts + 1):
             try:
@@ -257,19 +329,22 @@ class DepartmentNotifier:
                 outcome = f"HTTP {response.status_code}"
                 if response.status_code not in RETRY_STATUSES:
                     logger.warning(
-                        "handoff webhook refused ticket %s: %s; not retried", ticket.id, outcome
+                        "handoff webhook refused %s on ticket %s: %s; not retried",
+                        event,
+                        ticket_id,
+                        outcome,
                     )
                     return False
             logger.warning(
                 "handoff webhook for ticket %s failed (%s), attempt %d of %d",
-                ticket.id,
+                ticket_id,
                 outcome,
                 attempt,
                 self._attempts,
             )
             if attempt < self._attempts:
                 await self._sleep(self._backoff * 2 ** (attempt - 1))
-        logger.error("handoff webhook gave up on ticket %s", ticket.id)
+        logger.error("handoff webhook gave up on ticket %s", ticket_id)
         return False
 
 
@@ -325,6 +400,7 @@ class NotifyingTicketStore:
         await self._inner.close(ticket_id)
 
     async def drain(self) -> None:
-        """Wait for the notices still being sent."""
+        """Wait for the notices and event posts still being sent."""
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._notifier.drain()

@@ -50,8 +50,20 @@ class NoticeTemplate:
 
 
 def notice_templates() -> list[NoticeTemplate]:
-    """Every template file shipped with the project, by name."""
-    folder = files("tools").joinpath("message_templates")
+    """Every notice's template file shipped with the project, by name."""
+    return _templates_in("message_templates")
+
+
+def staff_templates() -> list[NoticeTemplate]:
+    """The templates staff send from the inbox once the customer's 24 h window has closed.
+
+    Their parameters are, in order, the agent's name and the ticket id.
+    """
+    return _templates_in("message_templates/staff")
+
+
+def _templates_in(folder_name: str) -> list[NoticeTemplate]:
+    folder = files("tools").joinpath(folder_name)
     found = []
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):

@@ -147,6 +147,25 @@ class WhatsAppClient(AsyncClosing):
         template = {"name": name, "language": language, "parameters": list(parameters)}
         return await self.send(to, {"type": "template", "template": template})
 
+    async def upload_media(self, content: bytes, mime_type: str, filename: str) -> str:
+        """Upload a photo or file for a later message; returns its media id (kept 30 days).
+
+        Uploads are not retried: the same bytes can simply be sent again.
+        """
+        try:
+            response = await self._http.post(
+                "/media",
+                data={"messaging_product": "whatsapp", "type": mime_type},
+                files={"file": (filename, content, mime_type)},
+            )
+        except httpx.TransportError as error:
+            logger.warning("whatsapp media upload: no answer (%s)", type(error).__name__)
+            raise NetworkError("the Graph API did not answer", retryable=False) from error
+        body = _json(response)
+        if response.is_success and isinstance(body, dict) and isinstance(body.get("id"), str):
+            return str(body["id"])
+        raise error_from_response(response.status_code, body, retry_after=None)
+
     async def mark_read(self, message_id: str, *, typing: bool = True) -> None:
         """Mark a customer's message read and, with `typing`, show "typing…" for up to 25 s.
 

@@ -30,8 +30,9 @@ import httpx
 from redis.exceptions import RedisError
 
 from integrations.redis.client import RedisClient
-from integrations.whatsapp import fake_templates
+from integrations.whatsapp import fake_media, fake_templates
 from integrations.whatsapp import formatting as limits
+from integrations.whatsapp.fake_media import FakeMedia
 from integrations.whatsapp.fake_templates import FakeTemplates
 
 _TITLES = {
@@ -110,6 +111,8 @@ class FakeGraphAPI:
             access_token=access_token, business_account_id=business_account_id
         )
         """The business account's templates (`/{waba-id}/message_templates`)."""
+        self.media = FakeMedia(access_token=access_token, phone_number_id=phone_number_id)
+        """The number's uploaded photos and files (`/{phone-number-id}/media`)."""
 
     def transport(self) -> httpx.MockTransport:
         """A transport to give `WhatsAppClient(transport=...)`."""
@@ -138,6 +141,8 @@ class FakeGraphAPI:
         self.requests += 1
         if fake_templates.handles(request):
             return await self.message_templates.handle(request)
+        if fake_media.handles(request):
+            return await self.media.handle(request)
         await request.aread()
         try:
             body = self._authorize(request)
@@ -185,7 +190,10 @@ class FakeGraphAPI:
         if not _RECIPIENT.match(to):
             raise GraphRefusal(400, 100, "Invalid parameter: to must be a phone number")
         _check_message(body)
-        if body["type"] != "template" and to in self._closed_windows:
+        kind = body["type"]
+        if kind in ("image", "document") and body[kind].get("id") not in self.media.uploads:
+            raise GraphRefusal(400, 131053, "Media upload error: unknown media id")
+        if kind != "template" and to in self._closed_windows:
             raise GraphRefusal(
                 400, 131047, "Message failed to send because more than 24 hours have passed"
             )
@@ -261,6 +269,10 @@ def _check_message(body: Mapping[str, Any]) -> None:
         _length(text.get("body"), limits.TEXT_LIMIT, "text['body']", code=100)
     elif kind == "interactive":
         _check_interactive(_object(body, "interactive"))
+    elif kind in ("image", "document"):
+        media = _object(body, kind)
+        if "caption" in media:
+            _length(media["caption"], limits.CAPTION_LIMIT, "caption", code=100)
     elif kind == "template":
         template = _object(body, "template")
         if not template.get("name") or not _object(template, "language").get("code"):

@@ -16,6 +16,8 @@ limits are enforced here, before sending, and never by cutting words:
   messages.
 - templates: body parameters as text components; Meta refuses parameters holding new
   lines, tabs or more than 4 spaces in a row, so those are flattened.
+- photos and files: an uploaded media id with a caption of at most 1024 characters (a
+  longer text goes first, as text messages); a file keeps its name.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ LIST_BUTTON_LIMIT = 20
 DEFAULT_LIST_BUTTON = "Ver opções"
 MORE_OPTIONS = "Mais opções:"
 DEFAULT_LANGUAGE = "pt_BR"
+CAPTION_LIMIT = 1024
 ELLIPSIS = "…"
 
 Payload = dict[str, Any]
@@ -73,7 +76,7 @@ class Template(TypedDict, total=False):
 class OutgoingMessage(TypedDict, total=False):
     """One message as the agent writes it (the shape of `agent.state.OutboundMessage`)."""
 
-    type: Required[Literal["text", "buttons", "list", "template"]]
+    type: Required[Literal["text", "buttons", "list", "template", "image", "document"]]
     text: str
     """The message text; for a template, the same words for logs and tests."""
     buttons: list[Button]
@@ -81,6 +84,10 @@ class OutgoingMessage(TypedDict, total=False):
     """The label of the button that opens a list."""
     rows: list[Row]
     template: Template
+    media_id: str
+    """A photo's or file's id from the Graph API's media upload."""
+    filename: str
+    """The name a file is shown under."""
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -121,12 +128,30 @@ def build_payloads(to: str, message: Mapping[str, Any]) -> list[Payload]:
         if not isinstance(template, Mapping) or not template.get("name"):
             raise ValueError("a template message needs template.name")
         bodies = [template_body(template)]
+    elif kind in ("image", "document"):
+        bodies = media_bodies(str(kind), text, message)
     else:
         raise ValueError(f"unknown outgoing message type {kind!r}")
     return [
         {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **b}
         for b in bodies
     ]
+
+
+def media_bodies(kind: str, caption: str, message: Mapping[str, Any]) -> list[Payload]:
+    """A photo or file by its uploaded id; a caption past WhatsApp's limit goes before it."""
+    media_id = message.get("media_id")
+    if not isinstance(media_id, str) or not media_id:
+        raise ValueError(f"an {kind} message needs a media_id")
+    lead: list[Payload] = []
+    if len(caption) > CAPTION_LIMIT:
+        lead, caption = text_bodies(caption), ""
+    media: dict[str, str] = {"id": media_id}
+    if caption:
+        media["caption"] = caption
+    if kind == "document" and message.get("filename"):
+        media["filename"] = str(message["filename"])
+    return [*lead, {"type": kind, kind: media}]
 
 
 def text_bodies(text: str) -> list[Payload]:

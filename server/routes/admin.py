@@ -17,27 +17,24 @@ from __future__ import annotations
 
 import logging
 import re
-import time
-import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict, Field
-from redis.exceptions import LockError, RedisError
 
 from agent.turn import thread_config
-from integrations.redis.client import RedisClient
-from server.deps import GraphDep, OutboxDep, RedisDep, SettingsDep, TurnPartsDep, WindowDep
-from server.idle_release import release_ticket
+from server import rate_limit
+from server.deps import DeskDep, GraphDep, RedisDep, SettingsDep, WindowDep
+from server.rate_limit import count, too_many
 from server.signatures import same_secret
+from server.ticket_actions import ADMIN_API, release, send_reply
 from tools.departments import DEFAULT_DEPARTMENTS, Ticket
 from tools.ticket_store import RedisTicketStore, TicketActivity
 
 logger = logging.getLogger(__name__)
 
-WINDOW_SECONDS = 60
 MAX_REPLY_CHARS = 4096
 
 
@@ -67,59 +64,32 @@ def get_tickets(request: Request) -> RedisTicketStore:
 TicketsDep = Annotated[RedisTicketStore, Depends(get_tickets)]
 
 
-def _too_many(window: int, now: float) -> HTTPException:
-    retry_after = max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
-    return HTTPException(
-        status.HTTP_429_TOO_MANY_REQUESTS,
-        "too many requests",
-        headers={"Retry-After": str(retry_after)},
-    )
-
-
-async def _count(
-    redis: RedisClient, prefix: str, bucket: str, *, add: bool
-) -> tuple[int, int, float]:
-    """This minute's count in `bucket` (incremented when `add`), its window and the time."""
-    now = time.time()
-    window = int(now // WINDOW_SECONDS)
-    key = f"{prefix}:admin:rate:{bucket}:{window}"
-    try:
-        if not add:
-            return int(await redis.get(key) or 0), window, now
-        async with redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS + 1)
-            count, _ = await pipe.execute()
-    except (RedisError, OSError):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
-    return int(count), window, now
-
-
 async def authorize(request: Request, redis: RedisDep, settings: SettingsDep) -> None:
     """Refuse the request unless the admin API is on, under its limit and the token matches."""
     access: AdminAccess | None = getattr(request.app.state, "admin", None)
     if access is None or not access.token:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "admin API is disabled")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "admin API is disabled: set ATENDENTE_ADMIN_TOKEN to a long random secret",
+        )
     # Wrong tokens are counted per client and valid ones against the token's own budget,
     # so a stranger's failed guesses never lock the store's staff out.
     client = request.client.host if request.client else "unknown"
     limit = access.requests_per_minute
     prefix = settings.redis_prefix
-    failures, window, now = await _count(redis, prefix, f"fail:{client}", add=False)
+    failures, window, now = await count(redis, prefix, f"fail:{client}", add=False)
     if failures >= limit:
-        raise _too_many(window, now)
+        raise too_many(window, now)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not same_secret(given.strip(), access.token):
-        await _count(redis, prefix, f"fail:{client}", add=True)
+        await count(redis, prefix, f"fail:{client}", add=True)
         logger.warning("admin request refused: missing or wrong token")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "invalid token",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    used, window, now = await _count(redis, prefix, "token", add=True)
-    if used > limit:
-        raise _too_many(window, now)
+    await rate_limit.limit(redis, prefix, "token", limit)
 
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(authorize)])
@@ -140,7 +110,7 @@ def _summary(ticket: Ticket, activity: TicketActivity | None) -> dict[str, Any]:
     }
 
 
-def _conversation(messages: list[BaseMessage]) -> list[dict[str, str]]:
+def conversation_of(messages: list[BaseMessage]) -> list[dict[str, str]]:
     """The customer's and the bot's words, without tool calls and tool results."""
     return [
         {"from": "customer" if m.type == "human" else "bot", "text": str(m.text)}
@@ -189,7 +159,7 @@ async def read_ticket(
                 for r in (activity.replies if activity else [])
             ],
         },
-        "conversation": _conversation(list(state.get("messages") or [])),
+        "conversation": conversation_of(list(state.get("messages") or [])),
         "window_open": await window.is_open(ticket.sender_id),
     }
 
@@ -198,47 +168,21 @@ async def read_ticket(
 async def reply(
     ticket_id: str,
     body: ReplyBody,
-    window: WindowDep,
-    outbox: OutboxDep,
-    tickets: TicketsDep,
+    desk: DeskDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Queue a department's message to the customer and record it on the ticket.
 
     The same `Idempotency-Key` sent twice queues the message once.
     """
-    ticket = await _ticket_or_404(tickets, ticket_id)
-    if ticket.closed:
-        raise HTTPException(status.HTTP_409_CONFLICT, "ticket is closed")
-    if not await window.is_open(ticket.sender_id):
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            "the customer's 24 h window is closed; WhatsApp only carries templates now",
-        )
-    entry = await outbox.push(
-        ticket.sender_id,
-        [{"type": "text", "text": body.text}],
-        key=f"admin-reply:{ticket.id}:{idempotency_key or uuid.uuid4().hex}",
-        source=f"agent:{ticket.department}",
-    )
-    if entry is not None:
-        await tickets.record_reply(ticket.id, body.text)
-        logger.info("ticket %s: reply queued by %s", ticket.id, ticket.department)
+    ticket = await _ticket_or_404(desk.tickets, ticket_id)
+    message = {"type": "text", "text": body.text}
+    entry = await send_reply(desk, ticket, message, by=ADMIN_API, idempotency_key=idempotency_key)
     return {"ticket": ticket.id, "queued": entry is not None, "entry": entry}
 
 
 @router.post("/tickets/{ticket_id}/release")
-async def release(ticket_id: str, parts: TurnPartsDep, tickets: TicketsDep) -> dict[str, Any]:
-    """Close the ticket and let the bot answer the customer again."""
-    ticket = await _ticket_or_404(tickets, ticket_id)
-    if ticket.closed:
-        return {"ticket": ticket.id, "released": False}
-    try:
-        outcome = await release_ticket(parts, tickets, ticket)
-    except LockError:
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            "the customer is mid-turn; try again in a few seconds",
-            headers={"Retry-After": "5"},
-        ) from None
-    return {"ticket": ticket.id, "released": outcome == "released"}
+async def release_route(ticket_id: str, desk: DeskDep) -> dict[str, Any]:
+    """Close the ticket, tell the customer, and let the bot answer them again."""
+    ticket = await _ticket_or_404(desk.tickets, ticket_id)
+    return {"ticket": ticket.id, "released": await release(desk, ticket, by=ADMIN_API)}

@@ -20,7 +20,6 @@ import ipaddress
 import json
 import secrets
 import time
-from importlib.resources import files
 from typing import Annotated, Any, Literal, Protocol
 
 import httpx
@@ -30,6 +29,7 @@ from pydantic import BaseModel, Field
 from agent.graph import build_graph
 from server.graph_svg import render_svg
 from server.signatures import hex_signature
+from server.static_assets import asset_response
 
 
 def this_machine_only(request: Request) -> None:
@@ -48,16 +48,7 @@ router = APIRouter(tags=["playground"], dependencies=[Depends(this_machine_only)
 DISPLAY_PHONE_NUMBER = "5511999990000"
 BUSINESS_ACCOUNT_ID = "102290129340398"
 WA_ID_PATTERN = r"^[0-9A-Za-z._-]{1,64}$"
-ASSETS = {
-    "playground.html": "text/html; charset=utf-8",
-    "playground.css": "text/css; charset=utf-8",
-    "playground.js": "text/javascript; charset=utf-8",
-}
-PAGE_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
-"""The page loads nothing from outside the app; the browser enforces it."""
+ASSETS = ("playground.html", "playground.css", "playground.js", "whatsapp-format.js")
 
 
 class PlaygroundBackend(Protocol):
@@ -164,18 +155,10 @@ def webhook_payload(phone_number_id: str, customer: Customer, typed: Typed) -> d
     }
 
 
-def _asset(name: str) -> Response:
-    body = files("server").joinpath("static", name).read_bytes()
-    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
-    if name.endswith(".html"):
-        headers["Content-Security-Policy"] = PAGE_POLICY
-    return Response(body, media_type=ASSETS[name], headers=headers)
-
-
 @router.get("/", include_in_schema=False)
 async def page() -> Response:
     """The chat page."""
-    return _asset("playground.html")
+    return asset_response("playground.html")
 
 
 @router.get("/playground/static/{name}", include_in_schema=False)
@@ -183,7 +166,7 @@ async def asset(name: str) -> Response:
     """The page's stylesheet and script; only the files we ship, so no path is followed."""
     if name not in ASSETS:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such asset")
-    return _asset(name)
+    return asset_response(name)
 
 
 @router.get("/playground/api/config")
