@@ -19,6 +19,7 @@ from pydantic_settings import SettingsError
 
 from cli.failure import CommandFailure
 from composition.model import ModelNotConfiguredError, build_chat_model
+from composition.nuvemshop_app import app_problems
 from composition.settings import Settings, get_settings
 
 FAIL = CommandFailure("atendente")
@@ -79,6 +80,7 @@ def configuration_problems(settings: Settings) -> list[str]:
         )
         if problem
     ]
+    problems += app_problems(settings)
     if settings.environment != "production" or problems:
         return problems
     required = {

@@ -7,11 +7,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from composition.nuvemshop_app import build_installer, require_app
 from composition.settings import Settings, get_settings
 from server.assembly import open_services
 from server.dev_playground import DevPlayground
 from server.gc_tuning import freeze_startup_objects
-from server.routes import admin, ops, playground, store_webhooks, whatsapp_webhooks
+from server.routes import (
+    admin,
+    inbox,
+    inbox_live,
+    nuvemshop_app,
+    ops,
+    playground,
+    store_webhooks,
+    whatsapp_webhooks,
+)
 
 
 def create_app(
@@ -26,6 +36,7 @@ def create_app(
             (`server.gc_tuning`); for long-running server processes, not for tests.
     """
     chosen = settings or get_settings()
+    installs = require_app(chosen)  # a half-configured app refuses to start, naming what lacks
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,6 +47,9 @@ def create_app(
             app.state.admin = admin.AdminAccess(
                 token=token, requests_per_minute=chosen.admin_rate_limit_per_minute
             )
+            app.state.inbox = await inbox.open_access(chosen, services)
+            if installs:
+                app.state.nuvemshop_app = build_installer(chosen, services.redis)
             if chosen.serves_playground:
                 app.state.playground = DevPlayground(
                     services.redis, chosen, services.whatsapp.client_phone_number_id
@@ -57,6 +71,10 @@ def create_app(
     app.include_router(store_webhooks.router)
     app.include_router(whatsapp_webhooks.router)
     app.include_router(admin.router)
+    app.include_router(inbox.router)
+    app.include_router(inbox_live.router)
+    if installs:
+        app.include_router(nuvemshop_app.router)
     if chosen.serves_playground:
         app.include_router(playground.router)
     return app

@@ -9,7 +9,8 @@ a key name or value.
 
 It is long because it is a table, one entry per family; the code is the last 40 lines.
 
-Patterns are globs under `{prefix}:`; `{name}` in a template is the customer as key names
+Patterns are globs under `{prefix}:`; a sharded stream's keys (`{inbound:3}:stream`, see
+`server.shards`) have a pattern beside the unsharded name's; `{name}` in a template is the customer as key names
 carry them (`Protection.name`: a keyed digest with an encryption key, else the WhatsApp
 id), `{raw}` the WhatsApp id itself (only in development-only keys).
 """
@@ -22,7 +23,7 @@ from typing import Literal
 
 from integrations.redis.protection import Protection
 
-Lifetime = Literal["ttl", "until handled", "until closed", "for good"]
+Lifetime = Literal["ttl", "until handled", "until closed", "until removed", "for good"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class KeyFamily:
     lifetime: Lifetime
     """"ttl": every key expires; "until handled": stream entries deleted once processed;
     "until closed": expires once the ticket closes (the idle sweep closes forgotten ones);
+    "until removed": staff accounts, kept until an admin removes them;
     "for good": nothing personal, kept."""
     kept: str
     """How long, in words, for the README and operators."""
@@ -142,7 +144,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     KeyFamily(
         "inbound stream",
-        ("{inbound}:stream",),
+        ("{inbound}:stream", "{inbound:[0-9]*}:stream"),
         "customers' messages waiting for a turn",
         personal=True,
         lifetime="until handled",
@@ -151,7 +153,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     KeyFamily(
         "inbound once",
-        ("{inbound}:seen:*",),
+        ("{inbound}:seen:*", "{inbound:[0-9]*}:seen:*"),
         "WhatsApp message ids already queued",
         personal=False,
         lifetime="ttl",
@@ -159,7 +161,7 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     KeyFamily(
         "outbox stream",
-        ("{outbox}:stream",),
+        ("{outbox}:stream", "{outbox:[0-9]*}:stream"),
         "replies and notices waiting to be sent",
         personal=True,
         lifetime="until handled",
@@ -168,7 +170,13 @@ FAMILIES: tuple[KeyFamily, ...] = (
     ),
     KeyFamily(
         "outbox marks",
-        ("{outbox}:once:*", "{outbox}:attempted:*", "{outbox}:accepted:*", "{outbox}:sent:*"),
+        (
+            "{outbox}:once:*",
+            "{outbox:[0-9]*}:once:*",
+            "{outbox}:attempted:*",
+            "{outbox}:accepted:*",
+            "{outbox}:sent:*",
+        ),
         "once-only, attempted, accepted and sent marks, by message key",
         personal=False,
         lifetime="ttl",
@@ -244,6 +252,23 @@ FAMILIES: tuple[KeyFamily, ...] = (
         kept="until drained (seconds)",
     ),
     KeyFamily(
+        "store installations",
+        ("nuvemshop:installation:*",),
+        "each store that installed the app: its access token, scopes, install time, webhook ids",
+        personal=False,
+        lifetime="for good",
+        kept="until the store uninstalls the app",
+        sealed=True,
+    ),
+    KeyFamily(
+        "install states",
+        ("nuvemshop:install-state:*",),
+        "a digest of each install link's single-use state",
+        personal=False,
+        lifetime="ttl",
+        kept="10 minutes",
+    ),
+    KeyFamily(
         "tracking cache",
         ("trk:{*}*",),
         "carriers' events for a tracking code (places and times, no names)",
@@ -262,10 +287,35 @@ FAMILIES: tuple[KeyFamily, ...] = (
     KeyFamily(
         "admin rate limit",
         ("admin:rate:*",),
-        "admin API requests this minute, per client address and for the token",
+        "admin API requests and inbox sign-ins and requests this minute, per client address, "
+        "login and token",
         personal=True,
         lifetime="ttl",
         kept="1 minute",
+    ),
+    KeyFamily(
+        "inbox agents",
+        ("inbox:agent:*", "inbox:agents"),
+        "the staff who answer in the inbox: login, name, department, password hash (scrypt)",
+        personal=True,
+        lifetime="until removed",
+        kept="until removed (`atendente agents remove`)",
+    ),
+    KeyFamily(
+        "inbox sessions",
+        ("inbox:session:*",),
+        "a signed-in agent's session, named by a SHA-256 of its cookie",
+        personal=True,
+        lifetime="ttl",
+        kept="ATENDENTE_INBOX_SESSION_HOURS (12 h)",
+    ),
+    KeyFamily(
+        "inbox read marks",
+        ("inbox:seen:*",),
+        "how many customer messages of each ticket an agent has read",
+        personal=False,
+        lifetime="ttl",
+        kept=f"{CONVERSATION} after the agent's last read",
     ),
     KeyFamily(
         "log key",
@@ -283,6 +333,16 @@ FAMILIES: tuple[KeyFamily, ...] = (
         lifetime="ttl",
         kept="24 h",
         customer="dev:last-turn:{{{raw}}}",
+        development_only=True,
+    ),
+    KeyFamily(
+        "playground customer messages",
+        ("dev:typed:*",),
+        "what a demo customer wrote in the playground, so every tab shows the whole conversation",
+        personal=True,
+        lifetime="ttl",
+        kept="24 h",
+        customer="dev:typed:{raw}",
         development_only=True,
     ),
     KeyFamily(

@@ -1,7 +1,8 @@
 """Store webhooks, after their signature checked out: queue them once, then act on them.
 
 The webhook answers as soon as the event is in the stream; a worker then refreshes what we
-know of the order and queues the customer's notice. Duplicated deliveries of an event that
+know of the order and queues the customer's notice, or deletes the store's data when it
+uninstalled the app. Duplicated deliveries of an event that
 notifies a customer are dropped at the door, and the outbox's own once-only key backs that.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from integrations.nuvemshop.cache import CachedNuvemshopClient
 from integrations.nuvemshop.client import NuvemshopClient
+from integrations.nuvemshop.webhooks import APP_UNINSTALLED
 from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 from integrations.whatsapp.window import ServiceWindow
@@ -87,6 +89,10 @@ class StoreEventHandler:
         payload = json.loads(self.protection.unseal(fields["payload"]))
         if event in PRIVACY_EVENTS:
             await self.privacy.handle(event, payload)
+            return
+        if event == APP_UNINSTALLED:
+            # The store left: what we hold about it goes as with store/redact.
+            await self.privacy.redact_store()
             return
         order_id = payload.get("order_id") or payload.get("id")
         text = str(order_id)

@@ -26,6 +26,7 @@ from composition.settings.handoff import (
 )
 from composition.settings.model import DEFAULT_LLM_PRICES, ModelSettings
 from composition.settings.nuvemshop import DEMO_WEBHOOK_SECRET, NuvemshopSettings
+from composition.settings.nuvemshop_app import NuvemshopAppSettings
 from composition.settings.storage import StorageSettings
 from composition.settings.store import StoreSettings
 from composition.settings.whatsapp import DEMO_VERIFY_TOKEN, DEMO_WHATSAPP_SECRET, WhatsAppSettings
@@ -44,6 +45,7 @@ __all__ = [
     "DepartmentHours",
     "HandoffSettings",
     "ModelSettings",
+    "NuvemshopAppSettings",
     "NuvemshopSettings",
     "Settings",
     "StorageSettings",
@@ -57,6 +59,7 @@ __all__ = [
 class Settings(
     ModelSettings,
     NuvemshopSettings,
+    NuvemshopAppSettings,
     WhatsAppSettings,
     CarrierSettings,
     StorageSettings,

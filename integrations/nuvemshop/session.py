@@ -51,8 +51,8 @@ _RETRYABLE = (NuvemshopServerError, NuvemshopUnavailable, NuvemshopRateLimited)
 class RetryPolicy:
     """How often to retry a failed read: 5xx, timeouts and connection errors, and 429.
 
-    Other 4xx are never retried: the same request would fail the same way. Every request
-    the client sends is a GET, so repeating one is safe.
+    Other 4xx are never retried: the same request would fail the same way. Reads are GETs,
+    so repeating one is safe; writes (webhook registration) run with `SINGLE_ATTEMPT`.
     """
 
     attempts: int = 3
@@ -125,9 +125,17 @@ class StoreSession:
         await self._http.aclose()
 
     async def request(
-        self, method: str, path: str, *, params: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
     ) -> httpx.Response:
-        """Send a request, retried as the policy allows; failures as a typed `NuvemshopError`."""
+        """Send a request, retried as the policy allows; failures as a typed `NuvemshopError`.
+
+        `body` is what a write sends, as JSON; reads send none.
+        """
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retry.attempts),
             wait=self._retry.wait,
@@ -135,17 +143,17 @@ class StoreSession:
             before_sleep=lambda state: _log_retry(method, path, state),
             reraise=True,
         )
-        response: httpx.Response = await retrying(self._attempt, method, path, params)
+        response: httpx.Response = await retrying(self._attempt, method, path, params, body)
         return response
 
     async def _attempt(
-        self, method: str, path: str, params: dict[str, str] | None
+        self, method: str, path: str, params: dict[str, str] | None, body: Any
     ) -> httpx.Response:
         """Wait for a slot in the store's bucket, send once, and map any failure to an error."""
         if self._limiter is not None:
             await self._limiter.acquire(self.store_id)
         try:
-            response = await self._http.request(method, path, params=params)
+            response = await self._http.request(method, path, params=params, json=body)
         except httpx.TimeoutException as error:
             logger.warning("nuvemshop %s %s timed out", method, path)
             raise NuvemshopUnavailable(f"{method} {path} timed out") from error
@@ -199,13 +207,19 @@ def _log_retry(method: str, path: str, state: RetryCallState) -> None:
 
 
 def _error_description(response: httpx.Response) -> str | None:
-    """The API's `description` of an error (a string, or field errors as JSON)."""
+    """The API's `description` of an error (a string, or field errors as JSON).
+
+    Some 422s are the field errors alone (`{"url": ["invalid url specified"]}`), which are
+    then the description.
+    """
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     if not isinstance(body, dict):
         return None
+    if response.status_code == 422 and not {"description", "message"} & body.keys():
+        return json.dumps(body, ensure_ascii=False)
     description = body.get("description", body.get("message"))
     if description is None or isinstance(description, str):
         return description

@@ -1,8 +1,9 @@
-"""Nuvemshop webhooks: order events and the LGPD privacy events.
+"""Nuvemshop webhooks: order events, the app's uninstall, and the LGPD privacy events.
 
 Each request is checked against `x-linkedstore-hmac-sha256` (hex HMAC-SHA256 of the raw
 body with the app secret) before anything else happens, queued, and answered at once; a
-forged or unsigned request has no side effect at all.
+forged or unsigned request has no side effect at all. `app/uninstalled` also forgets the
+store's installed token before it is queued, so nothing reads the store after the answer.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from redis.exceptions import RedisError
 
 from composition.settings import Settings
+from integrations.nuvemshop.installer import AppInstaller
+from integrations.nuvemshop.webhooks import APP_UNINSTALLED
 from server.body import read_body
 from server.deps import SettingsDep, StoreIntakeDep
+from server.routes.nuvemshop_app import InstallerDep
 from server.signatures import is_signed
 from server.store_events import StoreEventIntake
 
@@ -64,6 +68,15 @@ class OrderWebhook(BaseModel):
     event: str
     id: Identifier
     order_id: Identifier | None = None
+
+
+class UninstallWebhook(BaseModel):
+    """The body of `app/uninstalled`: the store, and (as documented) the app's `id`."""
+
+    model_config = ConfigDict(extra="allow")
+    store_id: Identifier
+    event: str
+    id: Identifier | None = None
 
 
 class PrivacyCustomer(BaseModel):
@@ -122,15 +135,34 @@ async def _queue(intake: StoreEventIntake, event: str, payload: dict[str, Any]) 
 
 @router.post("")
 async def order_event(
-    request: Request, settings: SettingsDep, intake: StoreIntakeDep
+    request: Request, settings: SettingsDep, intake: StoreIntakeDep, installer: InstallerDep
 ) -> dict[str, str]:
     """An order event: queue it for the automations and cache refresh."""
     payload = await _verified_json(request, settings)
+    if payload.get("event") == APP_UNINSTALLED:
+        return await _uninstalled(payload, intake, installer)
     try:
         webhook = OrderWebhook.model_validate(payload)
     except ValidationError:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected {store_id, event, id}") from None
     return await _queue(intake, webhook.event, payload)
+
+
+async def _uninstalled(
+    payload: dict[str, Any], intake: StoreEventIntake, installer: AppInstaller | None
+) -> dict[str, str]:
+    """Forget the store's token now; its data is deleted by the store-events worker."""
+    try:
+        webhook = UninstallWebhook.model_validate(payload)
+    except ValidationError:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected {store_id, event}") from None
+    if installer is not None:
+        try:
+            await installer.forget(str(webhook.store_id))
+        except (RedisError, OSError):
+            logger.error("app/uninstalled not handled: Redis unavailable")
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
+    return await _queue(intake, APP_UNINSTALLED, payload)
 
 
 @router.post("/{topic}")

@@ -93,7 +93,8 @@ class DemoStore:
     ) -> None:
         """Hold the orders; `enforce_rate_limit` turns a full bucket into 429s like the API."""
         self.store_id = store_id
-        self._token = access_token
+        self.access_token = access_token
+        """The one token the store accepts; installing the app again replaces it."""
         self._orders = sorted(
             orders if orders is not None else demo_orders(),
             key=lambda o: (str(o.get("created_at") or ""), o["id"]),
@@ -112,7 +113,11 @@ class DemoStore:
         scheme, _, token = request.headers.get("authentication", "").partition(" ")
         route = _ROUTE.match(request.url.path)
         store = route["store"] if route else self.store_id
-        if scheme.lower() != "bearer" or token.strip() != self._token or store != self.store_id:
+        if (
+            scheme.lower() != "bearer"
+            or token.strip() != self.access_token
+            or store != self.store_id
+        ):
             return _error(401, "Unauthorized", "Invalid access token")
         limited = self._take_from_bucket()
         if limited is not None:
