@@ -6,6 +6,7 @@ import typer
 from pydantic import AliasChoices
 
 from agent.nlu.store import MODEL_DIR_ENV
+from cli.agents import agents_app
 from cli.chat import chat
 from cli.classify import classify
 from cli.eval import eval_app
@@ -56,3 +57,4 @@ eval_app.command("replies")(replies)
 app.add_typer(eval_app)
 app.add_typer(nlu_app)
 app.add_typer(templates_app)
+app.add_typer(agents_app)

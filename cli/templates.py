@@ -17,7 +17,7 @@ from cli.failure import CommandFailure
 from cli.preflight import load_settings
 from composition.whatsapp import MissingBusinessAccount, build_template_client
 from integrations.whatsapp.errors import WhatsAppError
-from tools.notice_templates import SyncRow, notice_templates, sync_templates
+from tools.notice_templates import SyncRow, notice_templates, staff_templates, sync_templates
 
 templates_app = typer.Typer(
     name="templates",
@@ -38,7 +38,8 @@ def sync() -> None:
 
     async def run() -> list[SyncRow]:
         async with client:
-            return await sync_templates(client, notice_templates(), settings.automation_templates)
+            templates = notice_templates() + staff_templates()
+            return await sync_templates(client, templates, settings.automation_templates)
 
     try:
         rows = asyncio.run(run())

@@ -159,7 +159,7 @@ class AgentStore:
         async with self._client.pipeline(transaction=False) as pipe:
             pipe.delete(self._key(login), f"{self._base}:seen:{login}")
             pipe.srem(f"{self._base}:agents", login)
-            deleted, _, _ = await pipe.execute()
+            deleted, _ = await pipe.execute()
         return bool(deleted)
 
     async def authenticate(self, login: str, password: str) -> Agent | None:

@@ -123,6 +123,23 @@ and store look-up, which buries the service's own lines (and cost 3% of a worker
 They speak from WARNING up, or everything when DEBUG is asked for."""
 
 
+POLLED_PATHS = ("/playground/api/", "/inbox/api/events", "/inbox/api/tickets", "/healthz")
+"""What pages and probes ask for every few seconds: one access line each would bury the rest."""
+
+
+class QuietPolling(logging.Filter):
+    """Drops uvicorn's access lines for successful GETs of polled paths; keeps every other."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for `GET <polled path> 2xx/3xx`, the lines that say nothing new."""
+        args = record.args
+        if not isinstance(args, tuple) or len(args) != 5:
+            return True
+        _, method, path, _, status = args
+        quiet = method == "GET" and str(path).startswith(POLLED_PATHS)
+        return not (quiet and isinstance(status, int) and status < 400)
+
+
 class _Handler(logging.StreamHandler[TextIO]):
     """The root handler `configure_logging` installs, recognised so a second call replaces it."""
 
@@ -152,4 +169,8 @@ def configure_logging(level: int | str = logging.INFO, *, json: bool = True) -> 
     requests_level = logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
     for name in REQUEST_LOGGERS:
         logging.getLogger(name).setLevel(requests_level)
+    access = logging.getLogger("uvicorn.access")
+    for old in [f for f in access.filters if isinstance(f, QuietPolling)]:
+        access.removeFilter(old)
+    access.addFilter(QuietPolling())
     logging.captureWarnings(True)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.turn import thread_config
 from server import rate_limit
 from server.deps import DeskDep, GraphDep, RedisDep, SettingsDep, WindowDep
+from server.inbox_auth import MIN_PASSWORD, AgentStore
 from server.rate_limit import count, too_many
 from server.signatures import same_secret
 from server.ticket_actions import ADMIN_API, release, send_reply
@@ -186,3 +187,53 @@ async def release_route(ticket_id: str, desk: DeskDep) -> dict[str, Any]:
     """Close the ticket, tell the customer, and let the bot answer them again."""
     ticket = await _ticket_or_404(desk.tickets, ticket_id)
     return {"ticket": ticket.id, "released": await release(desk, ticket, by=ADMIN_API)}
+
+
+class AgentBody(BaseModel):
+    """An inbox agent as a store admin creates or replaces them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=80)
+    department: str = Field(min_length=1, max_length=40)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
+    all_departments: bool = False
+
+
+def _agents(request: Request) -> AgentStore:
+    agents: AgentStore = request.app.state.inbox.agents
+    return agents
+
+
+AgentsDep = Annotated[AgentStore, Depends(_agents)]
+
+
+@router.get("/agents")
+async def list_agents(agents: AgentsDep) -> dict[str, Any]:
+    """The inbox's agents (never their password hashes)."""
+    return {"agents": [agent.public() for agent in await agents.all()]}
+
+
+@router.put("/agents/{login}")
+async def save_agent(login: str, body: AgentBody, agents: AgentsDep) -> dict[str, Any]:
+    """Create an agent, or replace one (name, department, password)."""
+    if body.department not in DEFAULT_DEPARTMENTS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown department")
+    try:
+        agent = await agents.save(
+            login,
+            name=body.name,
+            department=body.department,
+            password=body.password,
+            all_departments=body.all_departments,
+        )
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return {"agent": agent.public()}
+
+
+@router.delete("/agents/{login}")
+async def remove_agent(login: str, agents: AgentsDep) -> dict[str, bool]:
+    """Delete an agent; their sessions stop working at their next request."""
+    if not await agents.remove(login):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown agent")
+    return {"removed": True}

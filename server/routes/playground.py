@@ -5,8 +5,10 @@ machine (loopback clients; anyone else gets 404). The page sends what a demo cus
 types to `/playground/api/send`, which builds Meta's webhook payload, signs it with the
 app secret as Meta does and posts it to the app's own `/webhooks/whatsapp`, so a
 developer's message takes the whole real path (signature, dedupe, stream, worker, graph)
-while the secret never reaches the browser. The page then shows what the bot sent and
-which nodes the last turn visited, for the demo customers only.
+while the secret never reaches the browser. The page then shows the conversation (both
+sides, from the server, so every tab shows all of it), whether a person owns it (with a
+release button that takes the inbox's own path), the demo customer's orders, and which
+nodes the last turn visited, for the demo customers only.
 
 The app that includes this router sets `app.state.playground` to a `PlaygroundBackend`.
 The graph is drawn here as SVG with the same grandalf layout as the PNG, so the page can
@@ -27,9 +29,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response,
 from pydantic import BaseModel, Field
 
 from agent.graph import build_graph
+from integrations.nuvemshop.demo.store import demo_orders
+from server.deps import DeskDep
 from server.graph_svg import render_svg
 from server.signatures import hex_signature
 from server.static_assets import asset_response
+from server.ticket_actions import release
+from tools.ticket_events import StaffMember
 
 
 def this_machine_only(request: Request) -> None:
@@ -48,6 +54,8 @@ router = APIRouter(tags=["playground"], dependencies=[Depends(this_machine_only)
 DISPLAY_PHONE_NUMBER = "5511999990000"
 BUSINESS_ACCOUNT_ID = "102290129340398"
 WA_ID_PATTERN = r"^[0-9A-Za-z._-]{1,64}$"
+PLAYGROUND = StaffMember("playground", "Playground (desenvolvimento)")
+"""Who releases a customer from the playground's button."""
 ASSETS = ("playground.html", "playground.css", "playground.js", "whatsapp-format.js")
 
 
@@ -64,8 +72,16 @@ class PlaygroundBackend(Protocol):
         """The business number the fake Graph API answers as."""
         ...
 
-    async def sent(self, wa_id: str) -> list[dict[str, Any]]:
-        """Messages the bot sent to `wa_id`, oldest first, as `{type, text, at, ...}`."""
+    async def conversation(self, wa_id: str) -> list[dict[str, Any]]:
+        """Both sides, oldest first, as `{from: customer|bot, type, text, at, ...}`."""
+        ...
+
+    async def note_typed(self, wa_id: str, text: str) -> None:
+        """Keep what the customer wrote, for `conversation`."""
+        ...
+
+    async def handoff(self, wa_id: str) -> dict[str, Any] | None:
+        """`{ticket, department, label}` while a person owns the conversation, else None."""
         ...
 
     async def last_turn(self, wa_id: str) -> dict[str, Any] | None:
@@ -74,10 +90,12 @@ class PlaygroundBackend(Protocol):
 
 
 class Customer(BaseModel):
-    """A demo customer the page can write as."""
+    """A demo customer the page can write as, with the orders they own."""
 
     name: str
     wa_id: str
+    orders: list[str] = Field(default_factory=list)
+    """Each order as the page lists it: '#1001 · pago · enviado'."""
 
 
 class PlaygroundConfig(BaseModel):
@@ -86,6 +104,42 @@ class PlaygroundConfig(BaseModel):
     phone_number_id: str
     display_phone_number: str
     customers: list[Customer]
+    inbox_url: str = "/inbox"
+
+
+class ReleaseRequest(BaseModel):
+    """Which demo customer goes back to the bot."""
+
+    wa_id: str = Field(pattern=WA_ID_PATTERN)
+
+
+STATUS_TEXTS = {
+    "paid": "pago",
+    "pending": "aguardando pagamento",
+    "authorized": "pagamento autorizado",
+    "refunded": "reembolsado",
+    "voided": "cancelado",
+    "shipped": "enviado",
+    "unpacked": "em separação",
+    "delivered": "entregue",
+    "cancelled": "cancelado",
+}
+
+
+def _orders_of(wa_id: str) -> list[str]:
+    """The demo store's orders whose contact phone is this customer's."""
+    found = []
+    for order in demo_orders():
+        if str(order.get("contact_phone", "")).lstrip("+") != wa_id:
+            continue
+        facts = [
+            STATUS_TEXTS.get(str(order.get(k)), str(order.get(k)))
+            for k in ("payment_status", "shipping_status")
+        ]
+        if order.get("status") == "cancelled":
+            facts = ["cancelado"]
+        found.append(" · ".join([f"#{order['number']}", *facts]))
+    return found
 
 
 class Typed(BaseModel):
@@ -98,11 +152,14 @@ class Typed(BaseModel):
     context: dict[str, str] | None = None
 
 
-DEMO_CUSTOMERS = (
-    Customer(name="Ana", wa_id="5511987654321"),
-    Customer(name="Bruno", wa_id="5521998765432"),
-    Customer(name="Carla", wa_id="5531912345678"),
-    Customer(name="Desconhecido", wa_id="5511900000000"),
+DEMO_CUSTOMERS = tuple(
+    Customer(name=name, wa_id=wa_id, orders=_orders_of(wa_id))
+    for name, wa_id in (
+        ("Ana", "5511987654321"),
+        ("Bruno", "5521998765432"),
+        ("Carla", "5531912345678"),
+        ("Desconhecido", "5511900000000"),
+    )
 )
 """The demo store's customers, plus a number that owns no order."""
 
@@ -193,13 +250,43 @@ async def send(backend: PlaygroundDep, typed: Typed, request: Request) -> dict[s
         reply = await client.post("/webhooks/whatsapp", content=body, headers=headers)
     if not reply.is_success:
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, f"webhook answered {reply.status_code}")
+    await backend.note_typed(customer.wa_id, _shown(typed))
     return {"wa_id": customer.wa_id, "delivered": True}
+
+
+def _shown(typed: Typed) -> str:
+    """What the customer's own bubble shows: the text, or the title of what they tapped."""
+    if typed.text is not None:
+        return typed.text.get("body", "")
+    for value in (typed.interactive or {}).values():
+        if isinstance(value, dict) and "title" in value:
+            return str(value["title"])
+    return ""
 
 
 @router.get("/playground/api/messages")
 async def messages(backend: PlaygroundDep, wa_id: WaIdQuery) -> dict[str, Any]:
-    """What the bot sent to a demo customer, oldest first."""
-    return {"wa_id": wa_id, "messages": await backend.sent(demo_customer(wa_id).wa_id)}
+    """Both sides of a demo customer's conversation, oldest first, and any open handoff."""
+    customer = demo_customer(wa_id)
+    return {
+        "wa_id": wa_id,
+        "messages": await backend.conversation(customer.wa_id),
+        "handoff": await backend.handoff(customer.wa_id),
+    }
+
+
+@router.post("/playground/api/release")
+async def release_customer(
+    backend: PlaygroundDep, body: ReleaseRequest, desk: DeskDep
+) -> dict[str, Any]:
+    """Give a handed-off demo customer back to the bot, through the inbox's own path."""
+    customer = demo_customer(body.wa_id)
+    handoff = await backend.handoff(customer.wa_id)
+    ticket = await desk.tickets.get(handoff["ticket"]) if handoff else None
+    if ticket is None:
+        return {"wa_id": customer.wa_id, "released": False}
+    released = await release(desk, ticket, by=PLAYGROUND)
+    return {"wa_id": customer.wa_id, "ticket": ticket.id, "released": released}
 
 
 @router.get("/playground/api/turn")

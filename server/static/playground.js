@@ -1,17 +1,20 @@
 // The playground page: sends what a demo customer types to /playground/api/send, which
 // posts it to the real webhook signed as Meta signs it (the secret stays on the server),
-// then polls what the bot sent and which graph nodes the turn visited.
+// then polls the conversation (both sides, from the server), whether a person owns it,
+// and which graph nodes the turn visited.
 "use strict";
 
 const FAST_POLL_MS = 350;
-const SLOW_POLL_MS = 1500;
+const SLOW_POLL_MS = 3000;
 const FAST_WINDOW_MS = 20000;
 
 const $ = (id) => document.getElementById(id);
 const state = {
   config: null,
   waId: null,
-  bot: [],
+  messages: [],
+  pending: [],
+  handoff: null,
   rendered: "",
   turnKey: "",
   awaiting: null,
@@ -32,17 +35,11 @@ function setStatus(text, isError = false) {
   $("status").classList.toggle("error", isError);
 }
 
-// What the customer wrote lives only in the page (the bot's side comes from the server).
-const localKey = (waId) => `atendente-playground:${waId}`;
-const localMessages = (waId) => JSON.parse(sessionStorage.getItem(localKey(waId)) || "[]");
-const saveLocal = (waId, list) => sessionStorage.setItem(localKey(waId), JSON.stringify(list));
-
+// Both sides come from the server; a message on its way shows until the server has it.
 async function deliver(message, shownText) {
   const waId = state.waId;
-  const mine = localMessages(waId);
-  const entry = { text: shownText, at: new Date().toISOString() };
-  mine.push(entry);
-  saveLocal(waId, mine);
+  const entry = { text: shownText, at: new Date().toISOString(), from: "customer", type: "text" };
+  state.pending.push(entry);
   render();
   try {
     const response = await fetch("/playground/api/send", {
@@ -51,11 +48,12 @@ async function deliver(message, shownText) {
       body: JSON.stringify({ wa_id: waId, ...message }),
     });
     if (!response.ok) throw new Error(`o envio respondeu HTTP ${response.status}`);
-    state.awaiting = { waId, count: state.bot.length, since: Date.now() };
-    setStatus("Aguardando a resposta do atendente…");
+    state.pending = state.pending.filter((m) => m !== entry);
+    const answers = state.messages.filter((m) => m.from !== "customer").length;
+    state.awaiting = { waId, count: answers, since: Date.now() };
+    setStatus(state.handoff ? "" : "Aguardando a resposta do atendente…");
   } catch (error) {
     entry.failed = true;
-    saveLocal(waId, mine);
     setStatus(`Falha ao enviar: ${error.message}`, true);
   }
   state.rendered = "";
@@ -117,7 +115,13 @@ function bubble(message, who) {
   const item = element("li", `bubble ${who}${message.failed ? " failed" : ""}`);
   item.setAttribute("aria-label", who === "bot" ? "Mensagem do atendente" : "Sua mensagem");
   if (message.type === "template") item.append(element("span", "kind", "Modelo"));
-  item.append(element("p", "text", message.text || ""));
+  if (message.type === "image" || message.type === "document") {
+    const icon = message.type === "image" ? "📷 Foto" : "📄 Arquivo";
+    item.append(element("span", "attachment", `${icon}: ${message.filename || ""}`));
+  }
+  const text = element("p", "text");
+  text.append(window.WhatsAppFormat.render(message.text || ""));
+  if (message.text || !message.filename) item.append(text);
   const choices = who === "bot" ? choiceButtons(message) : null;
   if (choices) item.append(choices);
   const meta = element("time", "meta", message.failed ? "não enviada" : timeLabel(message.at));
@@ -126,14 +130,24 @@ function bubble(message, who) {
   return item;
 }
 
+function renderHandoff() {
+  const banner = $("handoff");
+  const handoff = state.handoff;
+  banner.hidden = !handoff;
+  if (handoff) {
+    $("handoff-text").textContent =
+      `Com uma pessoa: ${handoff.label} cuida do atendimento ${handoff.ticket}.`;
+  }
+}
+
 function render() {
   if (!state.waId) return;
-  const mine = localMessages(state.waId).map((m) => ({ ...m, who: "customer" }));
-  const theirs = state.bot.map((m) => ({ ...m, who: "bot" }));
-  const key = JSON.stringify([state.waId, mine, theirs]);
+  const timeline = [...state.messages, ...state.pending]
+    .map((m) => ({ ...m, who: m.from === "customer" ? "customer" : "bot" }));
+  const key = JSON.stringify([state.waId, timeline, state.handoff]);
   if (key === state.rendered) return;
   state.rendered = key;
-  const timeline = [...mine, ...theirs].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  renderHandoff();
   const list = $("messages");
   list.replaceChildren(...timeline.map((m) => bubble(m, m.who)));
   if (!timeline.length) {
@@ -174,7 +188,8 @@ async function refresh() {
     getJSON(`/playground/api/turn?${query}`),
   ]);
   if (waId !== state.waId) return;
-  state.bot = sent.messages;
+  state.messages = sent.messages;
+  state.handoff = sent.handoff;
   render();
   const turnKey = JSON.stringify(last.turn);
   if (turnKey !== state.turnKey) {
@@ -182,7 +197,9 @@ async function refresh() {
     highlight(last.turn);
   }
   const waiting = state.awaiting;
-  if (waiting && waiting.waId === waId && state.bot.length > waiting.count) {
+  const answers = state.messages.filter((m) => m.from !== "customer").length;
+  if (waiting && waiting.waId === waId && (answers > waiting.count || state.handoff)) {
+    // A person owns the conversation: their answer comes when they write, not at once.
     state.awaiting = null;
     setStatus("");
   } else if (waiting && Date.now() - waiting.since > FAST_WINDOW_MS) {
@@ -213,9 +230,40 @@ function restartPolling() {
   state.timer = setTimeout(tick, 0, state.generation);
 }
 
+function showOrders(waId) {
+  const person = state.config.customers.find((c) => c.wa_id === waId);
+  const orders = person?.orders || [];
+  $("orders").textContent = orders.length
+    ? `Pedidos: ${orders.join("; ")}`
+    : "Nenhum pedido na loja de demonstração.";
+}
+
+async function releaseCustomer() {
+  const button = $("release");
+  button.disabled = true;
+  try {
+    const response = await fetch("/playground/api/release", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ wa_id: state.waId }),
+    });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    setStatus("Conversa devolvida ao robô.");
+  } catch (error) {
+    setStatus(`Não foi possível devolver: ${error.message}`, true);
+  } finally {
+    button.disabled = false;
+  }
+  state.fastUntil = Date.now() + FAST_WINDOW_MS;
+  restartPolling();
+}
+
 function chooseCustomer(waId) {
   state.waId = waId;
-  state.bot = [];
+  state.messages = [];
+  state.pending = [];
+  state.handoff = null;
+  showOrders(waId);
   state.rendered = "";
   state.turnKey = "";
   state.awaiting = null;
@@ -249,6 +297,7 @@ async function start() {
     select.append(new Option(`${person.name} (+${person.wa_id})`, person.wa_id));
   }
   select.addEventListener("change", () => chooseCustomer(select.value));
+  $("release").addEventListener("click", releaseCustomer);
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const input = $("text");

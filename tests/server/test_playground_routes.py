@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +21,12 @@ from server.routes.playground import PlaygroundBackend
 from server.signatures import hex_signature
 
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
 ANA = "5511987654321"
 
 
@@ -31,9 +38,19 @@ class FakePlayground:
     phone_number_id: str = "109876543210"
     outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     turns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    typed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    handoffs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    async def sent(self, wa_id: str) -> list[dict[str, Any]]:
-        return list(self.outbox.get(wa_id, []))
+    async def conversation(self, wa_id: str) -> list[dict[str, Any]]:
+        theirs = [{**m, "from": "bot"} for m in self.outbox.get(wa_id, [])]
+        return sorted(self.typed.get(wa_id, []) + theirs, key=lambda m: str(m["at"]))
+
+    async def note_typed(self, wa_id: str, text: str) -> None:
+        entry = {"from": "customer", "type": "text", "text": text, "at": now()}
+        self.typed.setdefault(wa_id, []).append(entry)
+
+    async def handoff(self, wa_id: str) -> dict[str, Any] | None:
+        return self.handoffs.get(wa_id)
 
     async def last_turn(self, wa_id: str) -> dict[str, Any] | None:
         return self.turns.get(wa_id)
@@ -97,8 +114,16 @@ async def test_messages_and_turn_proxy_the_backend(
     messages = (await http.get("/playground/api/messages", params={"wa_id": ANA})).json()
     turn = (await http.get("/playground/api/turn", params={"wa_id": ANA})).json()
 
-    assert messages == {"wa_id": ANA, "messages": [sent]}
+    assert messages == {"wa_id": ANA, "messages": [{**sent, "from": "bot"}], "handoff": None}
     assert turn["turn"]["intent"] == "greeting"
+
+
+async def test_the_config_lists_each_demo_customers_orders(http: httpx.AsyncClient) -> None:
+    body = (await http.get("/playground/api/config")).json()
+    orders = {c["name"]: c["orders"] for c in body["customers"]}
+    assert [o.split(" ·")[0] for o in orders["Ana"]] == ["#1001", "#1004"]
+    assert orders["Desconhecido"] == []
+    assert body["inbox_url"] == "/inbox"
 
 
 async def test_a_customer_without_history_has_no_messages_and_no_turn(
