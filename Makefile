@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck nlu unit browser evals graph clean
+.PHONY: run chat test lint typecheck nlu unit browser nginx evals graph clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -21,7 +21,7 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/atendente chat
 
-test: lint typecheck browser nlu unit evals
+test: lint typecheck browser nginx nlu unit evals
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,6 +37,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends chromium >/dev/null; } || \
 		echo "chromium is not installed: the browser test will be skipped"
+
+# The deployment recipe's test (tests/reliability/test_topology.py) runs deploy/nginx.conf
+# in Debian's nginx; as root it is installed here, otherwise that test is skipped.
+nginx:
+	@[ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends nginx >/dev/null; } || \
+		echo "nginx is not installed: the deployment topology test will be skipped"
 
 # The understanding model, trained once from agent/nlu/data and cached; a no-op when cached.
 nlu: $(STAMP)

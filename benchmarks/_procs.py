@@ -209,12 +209,22 @@ def uvicorn_command(factory: str, port: int) -> list[str]:
     ]
 
 
-def worker_command() -> list[str]:
-    """`atendente worker`, through the venv's console script when there is one."""
+def _atendente() -> list[str]:
+    """The `atendente` command: the venv's console script when there is one."""
     script = Path(sys.executable).with_name("atendente")
     if script.exists():
-        return [str(script), "worker"]
-    return [sys.executable, "-c", "from cli import app; app()", "worker"]
+        return [str(script)]
+    return [sys.executable, "-c", "from cli import app; app()"]
+
+
+def worker_command() -> list[str]:
+    """`atendente worker`."""
+    return [*_atendente(), "worker"]
+
+
+def serve_command(port: int) -> list[str]:
+    """`atendente serve` on a loopback `port`: the web service with its workers in-process."""
+    return [*_atendente(), "serve", "--host", HOST, "--port", str(port)]
 
 
 async def wait_http(child: Child, port: int, timeout: float = 60.0) -> None:

@@ -5,34 +5,31 @@ own "sent" mark cannot know, from its side, whether the message went out. Every 
 carries `biz_opaque_callback_data`, which Meta echoes in its status webhooks; the webhook
 records it, and the sender that takes the entry over sends only what Meta never took.
 
-Real parts, really killed: Meta is an HTTP server on loopback that checks each request as
-the Cloud API does (`FakeGraphAPI`), posts the signed "sent" status webhook to the service
-at once, as Meta does within a second, and then holds its HTTP answer for a moment; the
-test SIGKILLs the sender during that moment, ten times, and a fresh sender process takes
-the entry over once it has been idle for the (lowered) claim time.
+Real parts, really killed: Meta is an HTTP server on loopback (`tests.reliability.meta`)
+that checks each request as the Cloud API does (`FakeGraphAPI`), posts the signed "sent"
+status webhook to the service at once, as Meta does within a second, and then holds its
+HTTP answer for a moment; the test SIGKILLs the sender during that moment, ten times, and
+a fresh sender process takes the entry over once it has been idle for the (lowered) claim
+time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import queue
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI, Request, Response
 from redis.asyncio import Redis
 
-from integrations.whatsapp.fake_graph import FakeGraphAPI
 from server.app import create_app
 from server.assembly import open_services
 from tests.reliability.forkserver import ROLE, ForkServer
+from tests.reliability.meta import APP_SECRET, NUMBER, TOKEN, Meta, whatsapp_env
 from tests.reliability.support import customers, dead_letters, wait_until
-from tests.server import whatsapp
 from tests.server.conftest import service_settings
 from tests.server.serving import serving
 
@@ -42,47 +39,6 @@ KILLS = 10
 MESSAGES = 30
 HOLD_SECONDS = 0.5
 CLAIM_IDLE_SECONDS = 1.5
-TOKEN = "meta-access-token-for-tests"
-NUMBER = "109876543210"
-APP_SECRET = "meta-app-secret-for-tests"
-
-
-class Meta:
-    """The Cloud API's messages endpoint and its status webhooks, as seen from outside."""
-
-    def __init__(self, webhook_url: str) -> None:
-        self.fake = FakeGraphAPI(access_token=TOKEN, phone_number_id=NUMBER)
-        self.webhook_url = webhook_url
-        self.accepted: list[tuple[str, str]] = []
-        """(recipient, callback data) of every message Meta took, in order."""
-        self.holding: queue.Queue[str] = queue.Queue()
-        self.app = FastAPI()
-        self.app.post("/{version}/{number}/messages")(self.messages)
-
-    async def messages(self, version: str, number: str, request: Request) -> Response:
-        body = await request.body()
-        forwarded = httpx.Request(
-            "POST", str(request.url), headers=request.headers.raw, content=body
-        )
-        answer = await self.fake.handle(forwarded)
-        if answer.status_code == 200:
-            sent = json.loads(body)
-            reference = sent["biz_opaque_callback_data"]
-            self.accepted.append((sent["to"], reference))
-            await self.echo(sent["to"], reference)
-            self.holding.put(reference)
-            await asyncio.sleep(HOLD_SECONDS)
-        return Response(answer.content, answer.status_code, media_type="application/json")
-
-    async def echo(self, recipient: str, reference: str) -> None:
-        """The `sent` status webhook, signed with the app secret, as Meta posts it."""
-        status = whatsapp.status(recipient, "sent", callback_data=reference)
-        body, headers = whatsapp.signed(status, APP_SECRET)
-        async with httpx.AsyncClient() as http:
-            reply = await http.post(
-                f"{self.webhook_url}/webhooks/whatsapp", content=body, headers=headers
-            )
-        assert reply.status_code == 200, reply.text
 
 
 async def test_senders_killed_after_meta_accepted_send_each_message_exactly_once(
@@ -96,17 +52,14 @@ async def test_senders_killed_after_meta_accepted_send_each_message_exactly_once
     settings = service_settings(redis_url, prefix, tmp_path, **whatsapp_settings)
     webhooks = create_app(settings, run_workers=False)
     with serving(webhooks, lifespan="on") as service_url:
-        meta = Meta(service_url)
+        meta = Meta(service_url, hold_seconds=HOLD_SECONDS)
         with serving(meta.app) as meta_url:
             env = {
                 **os.environ,
                 "REDIS_URL": redis_url,
                 "ATENDENTE_REDIS_PREFIX": prefix,
                 "ATENDENTE_DATA_DIR": str(tmp_path),
-                "WHATSAPP_ACCESS_TOKEN": TOKEN,
-                "WHATSAPP_PHONE_NUMBER_ID": NUMBER,
-                "WHATSAPP_APP_SECRET": APP_SECRET,
-                "WHATSAPP_API_URL": meta_url,
+                **whatsapp_env(meta_url),
                 "ATENDENTE_OUTBOX_CLAIM_IDLE_SECONDS": str(CLAIM_IDLE_SECONDS),
                 ROLE: "sender",
             }
