@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test lint typecheck nlu unit browser nginx evals graph clean
+.PHONY: run chat test lint typecheck nlu unit cluster browser nginx evals graph clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -21,7 +21,7 @@ run: $(STAMP)
 chat: $(STAMP)
 	$(BIN)/atendente chat
 
-test: lint typecheck browser nginx nlu unit evals
+test: lint typecheck browser nginx nlu unit cluster evals
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -52,6 +52,15 @@ nlu: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The paths that must hold on Redis Cluster, again on a three-master cluster that the tests
+# start on loopback (tests/conftest.py): the webhook-to-reply path, the worker and sender
+# kill tests, sharded streams and the checkpoint conformance suite.
+CLUSTER_TESTS := tests/server/test_end_to_end.py tests/server/test_worker_process.py \
+	tests/reliability/test_worker_crash.py tests/reliability/test_sender_crash.py \
+	tests/server/test_shards.py tests/integrations/redis/test_saver_conformance.py
+cluster: $(STAMP)
+	env -u REDIS_URL REDIS_CLUSTER=true $(BIN)/pytest -p no:cacheprovider $(CLUSTER_TESTS)
 
 # The eval suite on the offline rules brain; fails when a threshold in
 # evals/thresholds/rules.toml is missed.

@@ -15,6 +15,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from benchmarks._payloads import Webhook, webhooks
 from benchmarks._procs import (
@@ -97,9 +98,10 @@ async def _replied(client: RedisClient, prefix: str, hooks: list[Webhook]) -> in
 
 
 async def _redis_cpu(client: RedisClient) -> float:
-    """CPU seconds the Redis server has used since it started."""
-    info = await client.info("cpu")
-    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    """CPU seconds the Redis server (every node of a cluster) has used since it started."""
+    info: Any = await client.info("cpu")
+    nodes = [info] if "used_cpu_user" in info else list(info.values())
+    return sum(float(node["used_cpu_user"]) + float(node["used_cpu_sys"]) for node in nodes)
 
 
 async def measure(
@@ -110,6 +112,8 @@ async def measure(
     prefix: str,
     *,
     workers: int,
+    shards: int = 1,
+    cluster: bool = False,
     messages: int,
     progress: Callable[[str], None],
     source: Path | None = None,
@@ -122,13 +126,18 @@ async def measure(
     `source` runs the workers from another checkout of the code (on this interpreter), for
     comparing revisions; by default they run this one.
     """
-    intake = InboundIntake(client, prefix)
-    queue = StreamQueue(client, intake.stream)
-    outbox = StreamQueue(client, Outbox(client, prefix).stream)
+    intake = InboundIntake(client, prefix, shards=shards)
+    queues = [StreamQueue(client, stream) for stream in intake.streams]
+    outboxes = [
+        StreamQueue(client, stream) for stream in Outbox(client, prefix, shards=shards).streams
+    ]
     hooks = webhooks(messages, prefix)
     await _preload(intake, hooks[:-1])
-    await client.xgroup_create(queue.stream, queue.group, id="$", mkstream=True)
+    for queue in queues:
+        await client.xgroup_create(queue.stream, queue.group, id="$", mkstream=True)
     env = child_env(redis_url, prefix, data_dir, debounce=0)
+    env["ATENDENTE_STREAM_SHARDS"] = str(shards)
+    env["REDIS_CLUSTER"] = "true" if cluster else "false"
     if source is not None:
         env["PYTHONPATH"] = str(source)
     children = [
@@ -137,21 +146,26 @@ async def measure(
     ]
     try:
         await _wait_started(children)
-        await client.xgroup_setid(queue.stream, queue.group, "0")
+        for queue in queues:
+            await client.xgroup_setid(queue.stream, queue.group, "0")
         worker_cpu = -sum(child.cpu_seconds() for child in children)
         redis_cpu = -await _redis_cpu(client)
         machine_cpu = -machine_cpu_seconds()
         started = time.perf_counter()
         await _preload(intake, hooks[-1:])
         seconds, left, complete = await _wait_drained(
-            client, [queue.stream, outbox.stream], children, started, limit=max(30.0, messages / 20)
+            client,
+            [*intake.streams, *(outbox.stream for outbox in outboxes)],
+            children,
+            started,
+            limit=max(30.0, messages / 20),
         )
         worker_cpu += sum(child.cpu_seconds() for child in children)
         redis_cpu += await _redis_cpu(client)
         machine_cpu += machine_cpu_seconds()
-        inbound_left = await client.xlen(queue.stream)
-        inbound_dead = await client.xlen(queue.dead_letter)
-        outbox_dead = await client.xlen(outbox.dead_letter)
+        inbound_left = sum([await client.xlen(queue.stream) for queue in queues])
+        inbound_dead = sum([await client.xlen(queue.dead_letter) for queue in queues])
+        outbox_dead = sum([await client.xlen(outbox.dead_letter) for outbox in outboxes])
         replied = await _replied(client, prefix, hooks)
     finally:
         for child in children:

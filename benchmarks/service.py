@@ -29,6 +29,7 @@ from benchmarks._procs import HTTP, LOOP, ChildFailed, Processes, child_env
 from benchmarks._redis import delete_prefix
 from benchmarks._service_report import Results, render, write_json
 from composition.settings import Settings
+from integrations.redis.client import RedisClient
 from integrations.redis.connection import RedisUnavailableError, mask_url, open_redis
 from integrations.redis.embedded import EmbeddedRedis, EmbeddedRedisError
 
@@ -53,7 +54,7 @@ class Options:
 class SharedRedis:
     """The Redis every process of the run uses, and how to name it in the report."""
 
-    client: Redis
+    client: RedisClient
     url: str
     description: str
 

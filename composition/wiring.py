@@ -303,5 +303,6 @@ def build_saver(client: RedisClient, settings: Settings) -> RedisSaver:
 async def open_checkpointer(settings: Settings) -> AsyncIterator[RedisSaver]:
     """Connect to `REDIS_URL`, or start the embedded server, and yield the saver."""
     url = settings.redis_address
-    async with open_redis(url, data_dir=settings.data_dir / "redis") as client:
+    data_dir = settings.data_dir / "redis"
+    async with open_redis(url, data_dir=data_dir, cluster=settings.redis_cluster) as client:
         yield build_saver(client, settings)

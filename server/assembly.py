@@ -37,7 +37,7 @@ from server.privacy import PrivacyService
 from server.sender import OutboxSender
 from server.services import Services
 from server.store_events import StoreEventHandler, StoreEventIntake
-from server.streams import StreamQueue
+from server.streams import ShardedQueue, StreamQueue
 from server.supervision import supervise
 from server.worker import TurnParts, TurnWorker
 
@@ -57,8 +57,8 @@ class Queues:
     """The three streams and their consumer groups."""
 
     store_events: StreamQueue
-    inbound: StreamQueue
-    outbox: StreamQueue
+    inbound: ShardedQueue
+    outbox: ShardedQueue
 
 
 async def open_queues(
@@ -70,18 +70,28 @@ async def open_queues(
         store_events=StreamQueue(
             client, f"{settings.redis_prefix}:{{store-events}}", dead_letter_seconds=kept
         ),
-        inbound=StreamQueue(
-            client,
-            inbound.stream,
-            claim_idle_ms=int(settings.claim_idle_seconds * 1000),
-            dead_letter_seconds=kept,
+        inbound=ShardedQueue(
+            [
+                StreamQueue(
+                    client,
+                    stream,
+                    claim_idle_ms=int(settings.claim_idle_seconds * 1000),
+                    dead_letter_seconds=kept,
+                )
+                for stream in inbound.streams
+            ]
         ),
-        outbox=StreamQueue(
-            client,
-            outbox.stream,
-            group="sender",
-            claim_idle_ms=int(settings.outbox_claim_idle_seconds * 1000),
-            dead_letter_seconds=kept,
+        outbox=ShardedQueue(
+            [
+                StreamQueue(
+                    client,
+                    stream,
+                    group="sender",
+                    claim_idle_ms=int(settings.outbox_claim_idle_seconds * 1000),
+                    dead_letter_seconds=kept,
+                )
+                for stream in outbox.streams
+            ]
         ),
     )
     for queue in (queues.store_events, queues.inbound, queues.outbox):
@@ -147,12 +157,16 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
     prefix = settings.redis_prefix
     async with AsyncExitStack() as stack:
         client = await stack.enter_async_context(
-            open_redis(settings.redis_address, data_dir=settings.data_dir / "redis")
+            open_redis(
+                settings.redis_address,
+                data_dir=settings.data_dir / "redis",
+                cluster=settings.redis_cluster,
+            )
         )
         await share_log_key(client, prefix)
         nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
         sealing = protection(settings)
-        outbox = Outbox(client, prefix, sealing)
+        outbox = Outbox(client, prefix, sealing, shards=settings.shard_count)
         handoff = build_handoff(settings, client, outbox)
         stack.push_async_callback(handoff.notifier.aclose)
         stack.push_async_callback(handoff.notifying.drain)
@@ -161,7 +175,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
         )
         saver = build_saver(client, settings)
         window = ServiceWindow(client, prefix, sealing)
-        inbound = InboundIntake(client, prefix, sealing)
+        inbound = InboundIntake(client, prefix, sealing, shards=settings.shard_count)
         queues = await open_queues(client, settings, inbound, outbox)
         whatsapp = build_whatsapp(settings, client)
         await stack.enter_async_context(whatsapp.client)

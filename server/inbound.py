@@ -6,7 +6,8 @@ Two Lua calls, one per hash slot, so both are valid on Redis Cluster:
    against the flood limit and, when within it, joins the customer's burst list; the
    verdict is remembered per message id, so Meta's redeliveries are never counted twice
    and a flooding customer's notice is never sent twice.
-2. On the inbound stream's slot, the message id's once-only key and the XADD, together.
+2. On the slot of the customer's inbound stream shard, the message id's once-only key and
+   the XADD, together.
 
 A message is thus either stored exactly once or the webhook fails with 503 and Meta
 retries (admission then answers from its record and the store is tried again); it is
@@ -25,6 +26,7 @@ from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
 from integrations.whatsapp.updates import InboundMessage
 from server.flood import FloodGuard, FloodVerdict
+from server.shards import Shards
 
 SEEN_SECONDS = 3 * 24 * 3600
 FIELDS = tuple(field.name for field in fields(InboundMessage))
@@ -93,12 +95,23 @@ def decode(text: str) -> dict[str, Any]:
 class InboundIntake:
     """Stores inbound messages once, and notes each customer's latest message."""
 
-    def __init__(self, client: RedisClient, prefix: str, protection: Protection = PLAIN) -> None:
-        """Keep the stream, once-only keys and per-customer bursts under `prefix`."""
+    def __init__(
+        self,
+        client: RedisClient,
+        prefix: str,
+        protection: Protection = PLAIN,
+        *,
+        shards: int = 1,
+    ) -> None:
+        """Keep the streams, once-only keys and per-customer bursts under `prefix`.
+
+        `shards` splits the stream by customer (see `server.shards`).
+        """
         self._client = client
         self._prefix = prefix
         self._protection = protection
-        self.stream = f"{prefix}:{{inbound}}:stream"
+        self._shards = Shards("inbound", shards)
+        self.streams = [self._stream(tag) for tag in self._shards.tags()]
         self._admit = client.register_script(_ADMIT)
         self._store = client.register_script(_STORE_ONCE)
 
@@ -122,20 +135,29 @@ class InboundIntake:
         """A message as the stream or a burst list holds it, back as a dict."""
         return decode(self._protection.unseal(stored))
 
+    def _stream(self, tag: str) -> str:
+        return f"{self._prefix}:{{{tag}}}:stream"
+
+    def stream_for(self, sender_id: str) -> str:
+        """The stream (shard) that holds the customer's messages."""
+        return self._stream(self._shards.tag_for(sender_id))
+
     async def forget(self, sender_id: str) -> int:
-        """Delete the customer's messages still waiting in the stream (data deletion)."""
-        entries: Any = await self._client.xrange(self.stream)
+        """Delete the customer's messages still waiting in their stream (data deletion)."""
+        stream = self.stream_for(sender_id)
+        entries: Any = await self._client.xrange(stream)
         doomed = []
         for entry_id, values in entries:
             stored = values.get(b"message") or values.get("message")
             if stored and self.decode(_text(stored)).get("sender_id") == sender_id:
                 doomed.append(entry_id)
         if doomed:
-            await self._client.xdel(self.stream, *doomed)
+            await self._client.xdel(stream, *doomed)
         return len(doomed)
 
-    def _seen_key(self, message_id: str) -> str:
-        return f"{self._prefix}:{{inbound}}:seen:{message_id}"
+    def _seen_key(self, sender_id: str, message_id: str) -> str:
+        """Beside the customer's stream, in its slot, so one Lua call checks and appends."""
+        return f"{self._prefix}:{{{self._shards.tag_for(sender_id)}}}:seen:{message_id}"
 
     async def admit(
         self, message: InboundMessage, now_ms: int, flood: FloodGuard | None = None
@@ -165,8 +187,10 @@ class InboundIntake:
         verdict = _VERDICTS[int(code)]
         if verdict != "ok":
             return Admission(verdict, bool(repeat), stored=False)
-        seen = self._seen_key(message.message_id)
-        stored = await self._store(keys=[self.stream, seen], args=[SEEN_SECONDS, encoded])
+        seen = self._seen_key(sender, message.message_id)
+        stored = await self._store(
+            keys=[self.stream_for(sender), seen], args=[SEEN_SECONDS, encoded]
+        )
         return Admission(verdict, bool(repeat), stored=bool(stored))
 
     async def store(self, message: InboundMessage, now_ms: int) -> bool:

@@ -10,9 +10,9 @@ a key name or value.
 It is long because it is a table, one entry per family; the code is the last 40 lines.
 
 Patterns are globs under `{prefix}:`; a sharded stream's keys (`{inbound:3}:stream`, see
-`server.shards`) have a pattern beside the unsharded name's; `{name}` in a template is the customer as key names
-carry them (`Protection.name`: a keyed digest with an encryption key, else the WhatsApp
-id), `{raw}` the WhatsApp id itself (only in development-only keys).
+`server.shards`) have a pattern beside the unsharded name's; `{name}` in a template is the
+customer as key names carry them (`Protection.name`: a keyed digest with an encryption key,
+else the WhatsApp id), `{raw}` the WhatsApp id itself (only in development-only keys).
 """
 
 from __future__ import annotations

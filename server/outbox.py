@@ -13,6 +13,7 @@ from typing import Any
 
 from integrations.redis.client import RedisClient
 from integrations.redis.protection import PLAIN, Protection
+from server.shards import Shards
 
 DEDUPE_SECONDS = 7 * 24 * 3600
 MAX_LENGTH = 100_000
@@ -38,30 +39,44 @@ class OutboxEntry:
 
 
 class Outbox:
-    """A Redis Stream of outbound messages with once-only keys (one hash slot, Cluster-safe)."""
+    """Redis Streams of outbound messages with once-only keys, sharded by recipient.
 
-    def __init__(self, client: RedisClient, prefix: str, protection: Protection = PLAIN) -> None:
-        """Keep the stream and its keys under `prefix`; recipients and texts sealed."""
+    Each push touches one stream shard and a once-only key in that shard's slot, so it is
+    one Lua call on Redis Cluster too.
+    """
+
+    def __init__(
+        self,
+        client: RedisClient,
+        prefix: str,
+        protection: Protection = PLAIN,
+        *,
+        shards: int = 1,
+    ) -> None:
+        """Keep the streams and their keys under `prefix`; recipients and texts sealed."""
         self._client = client
-        self._stream = f"{prefix}:{{outbox}}:stream"
         self._prefix = prefix
         self._protection = protection
+        self._shards = Shards("outbox", shards)
+        self.streams = [self._stream(tag) for tag in self._shards.tags()]
         self._push = client.register_script(_PUSH_ONCE)
 
-    @property
-    def stream(self) -> str:
-        """The stream the sender consumes."""
-        return self._stream
+    def _stream(self, tag: str) -> str:
+        return f"{self._prefix}:{{{tag}}}:stream"
 
-    def _dedupe_key(self, key: str) -> str:
-        return f"{self._prefix}:{{outbox}}:once:{key}"
+    def stream_for(self, recipient: str) -> str:
+        """The stream (shard) the sender reads the recipient's messages from."""
+        return self._stream(self._shards.tag_for(recipient))
+
+    def _dedupe_key(self, recipient: str, key: str) -> str:
+        return f"{self._prefix}:{{{self._shards.tag_for(recipient)}}}:once:{key}"
 
     async def push(
         self, recipient: str, messages: list[dict[str, Any]], *, key: str, source: str
     ) -> str | None:
         """Queue `messages` unless `key` was queued before; returns the entry id or None."""
         entry: Any = await self._push(
-            keys=[self._stream, self._dedupe_key(key)],
+            keys=[self.stream_for(recipient), self._dedupe_key(recipient, key)],
             args=[
                 DEDUPE_SECONDS,
                 MAX_LENGTH,
@@ -76,9 +91,16 @@ class Outbox:
         return entry.decode() if isinstance(entry, bytes) else str(entry)
 
     async def entries(self, recipient: str | None = None) -> list[OutboxEntry]:
-        """Everything queued (oldest first), optionally for one customer."""
+        """Everything queued (oldest first within a shard), optionally for one customer."""
+        streams = self.streams if recipient is None else [self.stream_for(recipient)]
         found = []
-        reply: Any = await self._client.xrange(self._stream)
+        for stream in streams:
+            found += await self._entries(stream, recipient)
+        return found
+
+    async def _entries(self, stream: str, recipient: str | None) -> list[OutboxEntry]:
+        found = []
+        reply: Any = await self._client.xrange(stream)
         for entry_id, fields in reply:
             data = {k.decode(): v.decode() for k, v in fields.items()}
             to, messages = self.opened(data)
@@ -104,5 +126,5 @@ class Outbox:
         """Delete the customer's queued messages (data deletion); returns how many."""
         doomed = [entry.entry_id for entry in await self.entries(recipient)]
         if doomed:
-            await self._client.xdel(self._stream, *doomed)
+            await self._client.xdel(self.stream_for(recipient), *doomed)
         return len(doomed)

@@ -19,7 +19,7 @@ from server.handoff_wiring import HandoffWiring
 from server.inbound import InboundIntake
 from server.outbox import Outbox
 from server.store_events import StoreEventHandler, StoreEventIntake
-from server.streams import StreamQueue
+from server.streams import ShardedQueue, StreamQueue
 from server.supervision import LoopHealth
 
 
@@ -39,9 +39,9 @@ class Services:
     intake: StoreEventIntake
     handler: StoreEventHandler
     inbound: InboundIntake
-    inbound_queue: StreamQueue
+    inbound_queue: ShardedQueue
     whatsapp: WhatsAppWiring
-    outbox_queue: StreamQueue
+    outbox_queue: ShardedQueue
     handoff: HandoffWiring
     flood: FloodGuard
     protection: Protection

@@ -112,8 +112,10 @@ class StreamQueue:
         deliveries = {_text(p["message_id"]): int(p["times_delivered"]) for p in pending}
         return [Entry(_text(i), _fields(f), deliveries.get(_text(i), 1)) for i, f in claimed]
 
-    async def read(self, consumer: str, *, count: int = 10, block_ms: int = 1000) -> list[Entry]:
-        """Reclaimed entries first, then new ones (waiting up to `block_ms`).
+    async def read(
+        self, consumer: str, *, count: int = 10, block_ms: int | None = 1000
+    ) -> list[Entry]:
+        """Reclaimed entries first, then new ones (waiting up to `block_ms`; None: no wait).
 
         Pending entries are looked at no more often than half the idle time they need.
         """
@@ -168,7 +170,7 @@ class StreamQueue:
         return True
 
     async def process(
-        self, consumer: str, handler: Handler, *, block_ms: int = 1000, count: int = 10
+        self, consumer: str, handler: Handler, *, block_ms: int | None = 1000, count: int = 10
     ) -> int:
         """Read one batch and handle its entries concurrently; returns how many were done."""
         entries = await self.read(consumer, count=count, block_ms=block_ms)
@@ -176,22 +178,29 @@ class StreamQueue:
         return sum(done)
 
     async def run(
-        self, consumer: str, handler: Handler, stop: asyncio.Event, *, concurrency: int = 16
+        self,
+        consumer: str,
+        handler: Handler,
+        stop: asyncio.Event,
+        *,
+        concurrency: int = 16,
+        budget: Budget | None = None,
     ) -> None:
-        """Handle entries, up to `concurrency` at once, until `stop` is set.
+        """Handle entries, up to `concurrency` at once (or within a shared `budget`), until stop.
 
         Entries of different customers wait out their debounce side by side; a customer's
         own lock keeps their turns in order. Redis hiccups are waited out, not fatal.
         """
         await self.ensure_group()
+        budget = budget or Budget(concurrency)
         running: set[asyncio.Task[bool]] = set()
         try:
             while not stop.is_set():
-                if len(running) >= concurrency:
-                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                if budget.free <= 0:
+                    await budget.wait_free()
                     continue
                 try:
-                    entries = await self.read(consumer, count=concurrency - len(running))
+                    entries = await self.read(consumer, count=budget.free)
                 except (RedisConnectionError, RedisTimeoutError, OSError) as error:
                     logger.warning("stream %s unavailable: %s", self.stream, type(error).__name__)
                     await asyncio.sleep(1)
@@ -205,9 +214,119 @@ class StreamQueue:
                     await self.ensure_group()
                     continue
                 for entry in entries:
+                    budget.take()
                     task = asyncio.create_task(self._handle(entry, handler))
                     running.add(task)
                     task.add_done_callback(running.discard)
+                    task.add_done_callback(budget.give)
         finally:
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
+
+
+class Budget:
+    """How many entries a worker handles at once, shared by every shard's reading loop.
+
+    Soft by design: a loop reads only while some of the budget is free and then takes what
+    it read, so loops reading at the same moment may overshoot it by at most one batch
+    each. A hard reservation would instead have idle shards hold slots through their
+    blocking reads while a busy shard waits.
+    """
+
+    def __init__(self, size: int) -> None:
+        """Allow `size` entries in hand at once."""
+        self.size = size
+        self.busy = 0
+        self._freed = asyncio.Event()
+
+    @property
+    def free(self) -> int:
+        """How many more entries may be taken now (negative after an overshoot)."""
+        return self.size - self.busy
+
+    async def wait_free(self) -> None:
+        """Return once an entry in hand was finished."""
+        self._freed.clear()
+        await self._freed.wait()
+
+    def take(self) -> None:
+        """Count one more entry in hand."""
+        self.busy += 1
+
+    def give(self, _task: object = None) -> None:
+        """One entry was finished (a task's done callback, hence the ignored argument)."""
+        self.busy -= 1
+        self._freed.set()
+
+
+class ShardedQueue:
+    """One logical queue over the shards of a sharded stream, one consumer group on each.
+
+    A worker runs one reading loop per shard within one shared `Budget`, so the shards, and
+    on Redis Cluster the nodes that hold them, are all served.
+    """
+
+    def __init__(self, shards: list[StreamQueue]) -> None:
+        """Serve `shards` (the same group name on each)."""
+        if not shards:
+            raise ValueError("a sharded queue needs at least one shard")
+        self.shards = shards
+
+    @property
+    def group(self) -> str:
+        """The consumer group, the same on every shard."""
+        return self.shards[0].group
+
+    @property
+    def streams(self) -> list[str]:
+        """Every shard's stream key."""
+        return [shard.stream for shard in self.shards]
+
+    @property
+    def claim_idle_ms(self) -> int:
+        """How long an entry stays with a consumer before another may claim it."""
+        return self.shards[0].claim_idle_ms
+
+    @claim_idle_ms.setter
+    def claim_idle_ms(self, value: int) -> None:
+        for shard in self.shards:
+            shard.claim_idle_ms = value
+
+    async def ensure_group(self) -> None:
+        """Create each shard's stream and group once."""
+        for shard in self.shards:
+            await shard.ensure_group()
+
+    async def read(
+        self, consumer: str, *, count: int = 10, block_ms: int | None = 1000
+    ) -> list[Entry]:
+        """Up to `count` entries from the shards in turn, waiting only on the last one."""
+        entries: list[Entry] = []
+        for index, shard in enumerate(self.shards):
+            if len(entries) >= count:
+                break
+            last = index == len(self.shards) - 1
+            wait = block_ms if last and not entries else None
+            entries += await shard.read(consumer, count=count - len(entries), block_ms=wait)
+        return entries
+
+    async def process(
+        self, consumer: str, handler: Handler, *, block_ms: int = 1000, count: int = 10
+    ) -> int:
+        """Read one batch from each shard in turn (blocking only on the last); how many done."""
+        done = 0
+        for index, shard in enumerate(self.shards):
+            last = index == len(self.shards) - 1
+            done += await shard.process(
+                consumer, handler, block_ms=block_ms if last else None, count=count
+            )
+        return done
+
+    async def run(
+        self, consumer: str, handler: Handler, stop: asyncio.Event, *, concurrency: int = 16
+    ) -> None:
+        """Run every shard's loop until `stop`, with `concurrency` entries in hand at most."""
+        budget = Budget(concurrency)
+        await asyncio.gather(
+            *(shard.run(consumer, handler, stop, budget=budget) for shard in self.shards)
+        )

@@ -31,11 +31,13 @@ REDIS_TIMEOUT_SECONDS = 2.0
 
 def service_queues(services: Services) -> QueueNames:
     """The queues whose depth and lag `/metrics` reports: label -> (stream, group)."""
-    return {
-        "inbound": (services.inbound_queue.stream, services.inbound_queue.group),
-        "store_events": (services.store_events.stream, services.store_events.group),
-        "outbox": (services.outbox_queue.stream, services.outbox_queue.group),
-    }
+    queues = {"store_events": (services.store_events.stream, services.store_events.group)}
+    for name, sharded in (("inbound", services.inbound_queue), ("outbox", services.outbox_queue)):
+        streams = sharded.streams
+        for index, stream in enumerate(streams):
+            label = name if len(streams) == 1 else f"{name}_{index}"
+            queues[label] = (stream, sharded.group)
+    return queues
 
 
 @router.get("/healthz")

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from redis import Redis
+from redis.cluster import RedisCluster
+
+from tests.conftest import ON_CLUSTER
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,8 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def sync_cleanup(redis_url: str, prefix: str) -> Iterator[None]:
     """Delete the test's keys afterwards, like `redis_client`, from a synchronous test."""
     yield
-    client = Redis.from_url(redis_url)
-    keys = list(client.scan_iter(match=f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
+    client = RedisCluster.from_url(redis_url) if ON_CLUSTER else Redis.from_url(redis_url)
+    for key in list(client.scan_iter(match=f"{prefix}*")):
+        client.delete(key)
     client.close()

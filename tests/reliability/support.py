@@ -1,9 +1,9 @@
 """Helpers of the reliability tests: a running app, inbound messages, and the ledger of replies.
 
 "Answered exactly once" is read from two places. The outbox's once-only keys
-(`{prefix}:{outbox}:once:reply:<id>+<id>...`) say which inbound messages each queued reply
-answered; they outlive the outbox entries, which the sender deletes once sent. The fake
-Graph API's recording list says what reached WhatsApp.
+(`{prefix}:{outbox}:once:reply:<id>+<id>...`, in each outbox shard) say which inbound
+messages each queued reply answered; they outlive the outbox entries, which the sender
+deletes once sent. The fake Graph API's recording list says what reached WhatsApp.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from integrations.whatsapp.fake_graph import recorded_messages
 from integrations.whatsapp.updates import InboundMessage, MessageType
 from server.app import create_app
 from server.services import Services
+from server.shards import Shards
 
 ONE_LINE_TEXTS = ("oi", "qual o horário de vocês?", "obrigado")
 """Texts the rules brain answers with a single message, alone or merged into one burst."""
@@ -78,29 +79,55 @@ async def wait_until(
         await asyncio.sleep(every)
 
 
-def inbound_stream(prefix: str) -> str:
-    return f"{prefix}:{{inbound}}:stream"
+def inbound_streams(prefix: str) -> list[str]:
+    """The inbound stream's shards, as the processes of this run split them (see Settings)."""
+    return [f"{prefix}:{{{tag}}}:stream" for tag in _shards("inbound").tags()]
 
 
-def outbox_stream(prefix: str) -> str:
-    return f"{prefix}:{{outbox}}:stream"
+def outbox_streams(prefix: str) -> list[str]:
+    """The outbox stream's shards, as the processes of this run split them."""
+    return [f"{prefix}:{{{tag}}}:stream" for tag in _shards("outbox").tags()]
+
+
+def _shards(name: str) -> Shards:
+    return Shards(name, Settings(_env_file=None).shard_count)
+
+
+async def _lengths(redis: Redis, streams: list[str]) -> int:
+    return sum([int(await redis.xlen(stream)) for stream in streams])
 
 
 async def drained(redis: Redis, prefix: str) -> bool:
     """Every inbound entry handled and every queued reply sent (handled entries are deleted)."""
-    return await redis.xlen(inbound_stream(prefix)) == 0 and (
-        await redis.xlen(outbox_stream(prefix)) == 0
+    return await _lengths(redis, inbound_streams(prefix)) == 0 and (
+        await _lengths(redis, outbox_streams(prefix)) == 0
     )
 
 
 async def acknowledged(redis: Redis, prefix: str) -> bool:
     """Every entry of both queues delivered to a worker and acknowledged by one."""
-    for stream, group in ((inbound_stream(prefix), "atendente"), (outbox_stream(prefix), "sender")):
-        groups: Any = await redis.xinfo_groups(stream)
-        [info] = [g for g in groups if _text(g["name"]) == group]
-        if int(info["pending"]) or int(info.get("lag") or 0):
-            return False
+    for streams, group in (
+        (inbound_streams(prefix), "atendente"),
+        (outbox_streams(prefix), "sender"),
+    ):
+        for stream in streams:
+            groups: Any = await redis.xinfo_groups(stream)
+            [info] = [g for g in groups if _text(g["name"]) == group]
+            if int(info["pending"]) or int(info.get("lag") or 0):
+                return False
     return True
+
+
+async def pending_by_consumer(
+    redis: Redis, streams: list[str], group: str = "atendente"
+) -> dict[str, int]:
+    """How many entries of `streams` each consumer of `group` took and has not acknowledged."""
+    pending: Counter[str] = Counter()
+    for stream in streams:
+        summary: Any = await redis.xpending(stream, group)
+        for consumer in summary.get("consumers") or []:
+            pending[_text(consumer["name"])] += int(consumer["pending"])
+    return dict(pending)
 
 
 def _text(value: Any) -> str:
@@ -109,15 +136,16 @@ def _text(value: Any) -> str:
 
 async def dead_letters(redis: Redis, prefix: str) -> int:
     """Entries either queue gave up on."""
-    streams = (inbound_stream(prefix), outbox_stream(prefix))
-    return sum([await redis.xlen(f"{stream}:dead") for stream in streams])
+    streams = [*inbound_streams(prefix), *outbox_streams(prefix)]
+    return await _lengths(redis, [f"{stream}:dead" for stream in streams])
 
 
 async def reply_ledger(redis: Redis, prefix: str) -> list[list[str]]:
     """The inbound message ids each queued turn reply answered, one list per reply."""
-    marker = f"{prefix}:{{outbox}}:once:reply:"
-    keys = [key.decode() async for key in redis.scan_iter(match=f"{marker}*", count=1000)]
-    return [key[len(marker) :].split("+") for key in keys]
+    marker = ":once:reply:"
+    pattern = f"{prefix}:{{outbox*}}{marker}*"
+    keys = [key.decode() async for key in redis.scan_iter(match=pattern, count=1000)]
+    return [key.partition(marker)[2].split("+") for key in keys]
 
 
 def answer_counts(ledger: list[list[str]]) -> Counter[str]:

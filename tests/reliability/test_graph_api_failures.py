@@ -82,7 +82,7 @@ async def impatient_sender(
 
 async def send_all(services: Services, sender: OutboxSender) -> int:
     """Handle the outbox until it is empty, retrying failed entries at once."""
-    queue = services.outbox_queue
+    [queue] = services.outbox_queue.shards
     queue.claim_idle_ms = 0
     handled = 0
     for _ in range(10):
@@ -160,7 +160,7 @@ async def test_failures_outlasting_the_clients_retries_are_retried_by_the_queue(
 
     assert [m.payload["text"]["body"] for m in fake.messages(ANA)] == ["Oi!"]
     assert fake.requests == 9
-    assert await redis_client.xlen(services.outbox.stream) == 0
+    assert [await redis_client.xlen(s) for s in services.outbox.streams] == [0]
     assert await dead_letters(redis_client, prefix) == 0
 
 
@@ -192,4 +192,4 @@ async def test_each_part_of_a_long_message_is_delivered_once(
 
     bodies = [m.payload["text"]["body"] for m in fake.messages(ANA)]
     assert bodies == parts, f"{len(bodies)} messages delivered for {len(parts)} parts"
-    assert await redis_client.xlen(services.outbox.stream) == 0
+    assert [await redis_client.xlen(s) for s in services.outbox.streams] == [0]

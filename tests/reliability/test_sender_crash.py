@@ -29,7 +29,7 @@ from server.app import create_app
 from server.assembly import open_services
 from tests.reliability.forkserver import ROLE, ForkServer
 from tests.reliability.meta import APP_SECRET, NUMBER, TOKEN, Meta, whatsapp_env
-from tests.reliability.support import customers, dead_letters, wait_until
+from tests.reliability.support import customers, dead_letters, outbox_streams, wait_until
 from tests.server.conftest import service_settings
 from tests.server.serving import serving
 
@@ -85,9 +85,9 @@ async def test_senders_killed_after_meta_accepted_send_each_message_exactly_once
                     forks.kill(sender)  # Meta took the message; the sender has not marked it
                     aimed += 1
                     sender = await forks.spawn()
-                stream = f"{prefix}:{{outbox}}:stream"
+                streams = outbox_streams(prefix)
                 done = await wait_until(
-                    lambda: _emptied(redis_client, stream), timeout=60, every=0.1
+                    lambda: _emptied(redis_client, streams), timeout=60, every=0.1
                 )
             finally:
                 await forks.close()
@@ -101,5 +101,5 @@ async def test_senders_killed_after_meta_accepted_send_each_message_exactly_once
     assert await dead_letters(redis_client, prefix) == 0, context
 
 
-async def _emptied(redis: Redis, stream: str) -> bool:
-    return int(await redis.xlen(stream)) == 0
+async def _emptied(redis: Redis, streams: list[str]) -> bool:
+    return sum([int(await redis.xlen(stream)) for stream in streams]) == 0

@@ -26,7 +26,6 @@ import os
 import random
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -46,8 +45,9 @@ from tests.reliability.support import (
     delivered,
     drained,
     inbound,
-    inbound_stream,
+    inbound_streams,
     now_ms,
+    pending_by_consumer,
     reply_ledger,
     wait_until,
 )
@@ -87,19 +87,13 @@ class Feed:
         return [m for ids in self.sent.values() for m in ids]
 
 
-async def pending_by_consumer(redis: Redis, stream: str) -> dict[str, int]:
-    summary: Any = await redis.xpending(stream, "atendente")
-    return {
-        (c["name"].decode() if isinstance(c["name"], bytes) else c["name"]): int(c["pending"])
-        for c in summary.get("consumers") or []
-    }
-
-
-async def busy_victim(redis: Redis, stream: str, live: list[int], *, within: float) -> int | None:
+async def busy_victim(
+    redis: Redis, streams: list[str], live: list[int], *, within: float
+) -> int | None:
     """A live worker holding unacknowledged entries (mid-turn), if one shows up in time."""
     deadline = asyncio.get_running_loop().time() + within
     while asyncio.get_running_loop().time() < deadline:
-        pending = await pending_by_consumer(redis, stream)
+        pending = await pending_by_consumer(redis, streams)
         busy = [pid for pid in live if pending.get(consumer_name(pid), 0) > 0]
         if busy:
             return busy[0]
@@ -142,10 +136,10 @@ async def test_sigkilled_turn_workers_answer_every_message_exactly_once(
         try:
             live = [await forks.spawn() for _ in range(WORKERS)]
             feeding = asyncio.create_task(feed.run(every=0.025, stop=enough))
-            stream = inbound_stream(prefix)
+            streams = inbound_streams(prefix)
             for _ in range(KILLS):
                 await asyncio.sleep(rng.uniform(0.1, 0.3))
-                victim = await busy_victim(redis_client, stream, live, within=0.5)
+                victim = await busy_victim(redis_client, streams, live, within=0.5)
                 if victim is not None:
                     mid_turn += 1
                 else:

@@ -29,7 +29,7 @@ async def test_one_notice_then_silence(redis_client: Redis, prefix: str) -> None
     guard = FloodGuard(prefix, limit=3)
     gate = intake(redis_client, prefix)
     assert await verdicts(gate, guard, ANA, 6) == ["ok", "ok", "ok", "notify", "silent", "silent"]
-    assert await redis_client.xlen(gate.stream) == 3
+    assert await redis_client.xlen(gate.stream_for(ANA)) == 3
     assert await redis_client.llen(gate.burst_key(ANA)) == 3
 
 
@@ -79,7 +79,7 @@ async def test_a_redelivery_keeps_its_first_verdict_and_is_not_counted(
         ("ok", True, False),
     ]
     assert await redis_client.get(guard.key(ANA)) == b"2"
-    assert await redis_client.xlen(gate.stream) == 1
+    assert await redis_client.xlen(gate.stream_for(ANA)) == 1
     assert await redis_client.llen(gate.burst_key(ANA)) == 1
 
 
@@ -95,7 +95,7 @@ async def test_a_message_admitted_but_not_stored_is_stored_on_redelivery(
     retried = await gate.admit(message, now_ms(), guard)
 
     assert (retried.verdict, retried.repeat, retried.stored) == ("ok", True, True)
-    assert await redis_client.xlen(gate.stream) == 1
+    assert await redis_client.xlen(gate.stream_for(ANA)) == 1
 
 
 async def test_the_keys_are_tagged_by_sender_and_expire(redis_client: Redis, prefix: str) -> None:

@@ -75,8 +75,8 @@ class Running:
         """Wait until the workers have nothing left: every stream handled, every reply sent."""
         redis = self.services.redis
         streams = (
-            self.services.inbound.stream,
-            self.services.outbox.stream,
+            *self.services.inbound.streams,
+            *self.services.outbox.streams,
             self.services.store_events.stream,
         )
         await asyncio.sleep(0.3)
@@ -136,7 +136,12 @@ async def a_message_that_died(running: Running, wa_id: str, text: str) -> None:
     services = running.services
     stored = services.protection.seal(encode(inbound(wa_id, text)))
     entry = Entry("0-1", {"message": stored}, deliveries=5)
-    await services.inbound_queue.bury(entry, "handler kept failing")
+    [queue] = [
+        shard
+        for shard in services.inbound_queue.shards
+        if shard.stream == services.inbound.stream_for(wa_id)
+    ]
+    await queue.bury(entry, "handler kept failing")
 
 
 async def everything(redis: Redis, prefix: str) -> dict[str, str]:

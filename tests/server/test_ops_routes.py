@@ -82,8 +82,9 @@ async def test_metrics_serves_prometheus_text_with_queue_gauges(
     app_up: tuple[httpx.AsyncClient, Services],
 ) -> None:
     http, services = app_up
-    await services.inbound_queue.add({"message": "{}"})
-    await services.inbound_queue.add({"message": "{}"})
+    queue = services.inbound_queue.shards[0]
+    await queue.add({"message": "{}"})
+    await queue.add({"message": "{}"})
 
     reply = await http.get("/metrics")
 

@@ -139,9 +139,17 @@ async def test_customers_redact_erases_their_dead_letters_and_exports(
         path="/customers-data-request",
     )
     await service.drain()
-    outbox = services.outbox.stream
-    await bury(service, outbox, {"recipient": "5511987654321", "messages": "[]"})
-    await bury(service, outbox, {"recipient": "5521998765432", "messages": "[]"})
+    outbox = services.outbox
+    await bury(
+        service,
+        outbox.stream_for("5511987654321"),
+        {"recipient": "5511987654321", "messages": "[]"},
+    )
+    await bury(
+        service,
+        outbox.stream_for("5521998765432"),
+        {"recipient": "5521998765432", "messages": "[]"},
+    )
     await bury(
         service, services.store_events.stream, {"payload": '{"email": "ana.souza@example.com"}'}
     )
@@ -167,7 +175,11 @@ async def test_store_redact_leaves_no_customer_key_dead_letter_or_export(
         path="/customers-data-request",
     )
     await service.drain()
-    await bury(service, services.outbox.stream, {"recipient": "5511987654321", "messages": "[]"})
+    await bury(
+        service,
+        services.outbox.stream_for("5511987654321"),
+        {"recipient": "5511987654321", "messages": "[]"},
+    )
     await service.webhook({"store_id": 1}, path="/store-redact")
     await service.drain()
     redis = services.redis

@@ -69,7 +69,7 @@ async def test_a_status_echo_stops_the_resend_of_an_accepted_message(
     body, headers = whatsapp.signed(delivered)
     reply = await service.http.post("/webhooks/whatsapp", content=body, headers=headers)
     assert reply.status_code == 200
-    queue = service.services.outbox_queue
+    [queue] = service.services.outbox_queue.shards
     queue._last_reclaim = float("-inf")
     await queue.process(
         "sender-2",
@@ -88,7 +88,7 @@ async def test_without_an_echo_the_uncertain_message_is_sent_again(
     service: Service, reclaim_at_once: None
 ) -> None:
     await send_with_a_crash(service)
-    queue = service.services.outbox_queue
+    [queue] = service.services.outbox_queue.shards
     queue._last_reclaim = float("-inf")
     services = service.services
     await queue.process(

@@ -103,7 +103,8 @@ async def test_a_turn_that_ran_but_did_not_queue_its_reply_is_not_run_again(
     service: Service,
 ) -> None:
     await post(service, whatsapp.message(STRANGER, "cadê meu pedido 1001?"))
-    [entry] = await service.services.inbound_queue.read("crashing", block_ms=10)
+    [queue] = service.services.inbound_queue.shards
+    [entry] = await queue.read("crashing", block_ms=10)
     message = decode(entry.fields["message"])
     services = service.services
     await run_turn(services.graph, services.context, merge([message]))  # then the worker died
@@ -151,7 +152,7 @@ async def test_statuses_and_bad_requests(service: Service) -> None:
     assert (await post(service, body, headers)).status_code == 401
     assert (await post(service, b"{not json")).status_code == 400
     assert (await post(service, {"object": "page"})).status_code == 400
-    assert await service.services.redis.xlen(service.services.inbound.stream) == 0
+    assert await service.services.redis.xlen(service.services.inbound.streams[0]) == 0
 
 
 async def test_a_flooding_customer_gets_one_notice_then_silence(service: Service) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from benchmarks._procs import child_env, worker_command
+from composition.settings import Settings
 from integrations.whatsapp.fake_graph import recorded_messages
 from integrations.whatsapp.updates import InboundMessage, parse_webhook
 from server.inbound import InboundIntake
@@ -32,7 +33,9 @@ async def test_the_worker_answers_a_stored_message_and_stops_cleanly(
     try:
         (inbound,) = parse_webhook(message(ANA_WA_ID, "cadê meu pedido 1001?"))
         assert isinstance(inbound, InboundMessage)
-        assert await InboundIntake(redis_client, prefix).store(inbound, int(time.time() * 1000))
+        shards = Settings(_env_file=None).shard_count  # as the worker splits its streams
+        intake = InboundIntake(redis_client, prefix, shards=shards)
+        assert await intake.store(inbound, int(time.time() * 1000))
 
         deadline = time.monotonic() + ANSWER_SECONDS
         sent: list[dict[str, object]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from redis.asyncio.cluster import RedisCluster
 
 from integrations.redis.connection import RedisUnavailableError, mask_url, open_redis
 from integrations.redis.embedded import STATE_FILE, EmbeddedRedis
@@ -61,3 +62,31 @@ async def test_url_of_a_live_server_connects(tmp_path: Path) -> None:
         async with open_redis(server.url) as client:
             assert await client.ping()
         assert server.owns_server
+
+
+async def test_cluster_url_with_redis_cluster_gets_a_cluster_client(cluster_url: str) -> None:
+    async with open_redis(cluster_url, cluster=True) as client:
+        assert isinstance(client, RedisCluster)
+        keys = [f"atendente-test-conn:{{{n}}}" for n in range(20)]
+        for key in keys:
+            await client.set(key, b"1", ex=60)
+        assert [await client.get(key) for key in keys] == [b"1"] * 20
+        for key in keys:
+            await client.delete(key)
+
+
+async def test_a_cluster_without_redis_cluster_is_refused_naming_the_variable(
+    cluster_url: str,
+) -> None:
+    with pytest.raises(RedisUnavailableError, match="is a Redis Cluster node: set REDIS_CLUSTER"):
+        async with open_redis(cluster_url):
+            pytest.fail("a plain client was handed out for a cluster")
+
+
+async def test_redis_cluster_on_a_single_server_is_refused_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    with EmbeddedRedis(tmp_path) as server:
+        with pytest.raises(RedisUnavailableError, match="not a cluster; unset REDIS_CLUSTER"):
+            async with open_redis(server.url, cluster=True):
+                pytest.fail("a cluster client was handed out for a single server")

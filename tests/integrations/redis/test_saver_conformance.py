@@ -6,8 +6,8 @@ import uuid
 from collections.abc import AsyncIterator
 
 from langgraph.checkpoint.conformance import checkpointer_test, validate
-from redis.asyncio import Redis
 
+from integrations.redis.client import RedisClient
 from integrations.redis.saver import RedisSaver
 
 CAPABILITIES = [
@@ -22,10 +22,12 @@ CAPABILITIES = [
 ]
 
 
-async def test_full_history_saver_passes_every_capability(redis_client: Redis, prefix: str) -> None:
+async def test_full_history_saver_passes_every_capability(
+    each_redis: RedisClient, prefix: str
+) -> None:
     @checkpointer_test(name=f"RedisSaver-{uuid.uuid4().hex[:6]}")
     async def factory() -> AsyncIterator[RedisSaver]:
-        yield RedisSaver(redis_client, prefix=prefix)
+        yield RedisSaver(each_redis, prefix=prefix)
 
     report = await validate(factory)
 
