@@ -16,6 +16,18 @@ from tools.handoff_notify import reason_text
 from tools.ticket_events import TicketEvent
 
 PREVIEW_CHARS = 90
+STAFF_NAMES = {
+    "financeiro": "Financeiro",
+    "logistica": "Logística",
+    "trocas": "Trocas e devoluções",
+    "atendimento": "Atendimento",
+}
+"""How the staff name their departments (a `Department.label` is how a customer reads it)."""
+
+
+def staff_name(key: str) -> str:
+    """The department as the staff call it."""
+    return STAFF_NAMES.get(key, key)
 
 
 def summary(
@@ -26,12 +38,11 @@ def summary(
     seen: int,
 ) -> dict[str, Any]:
     """The ticket's line in the list: who, why, when, for whom, and how much is unread."""
-    department = departments.get(ticket.department)
     last = ticket.messages[-1] if ticket.messages else ""
     return {
         "id": ticket.id,
         "department": ticket.department,
-        "department_label": department.label if department else ticket.department,
+        "department_label": staff_name(ticket.department),
         "reason": ticket.reason,
         "reason_text": reason_text(ticket.reason),
         "order_number": ticket.order_number,

@@ -7,9 +7,10 @@ browser enforce, so a message that slipped past the page's escaping still runs n
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from importlib.resources import files
 
-from fastapi import Response
+from fastapi import HTTPException, Response, status
 
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -20,6 +21,13 @@ PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+
+
+def shipped(name: str, names: Collection[str]) -> Response:
+    """`name` if it is one of the page's own `names`; 404 otherwise, so no path is followed."""
+    if name not in names:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such asset")
+    return asset_response(name)
 
 
 def asset_response(name: str) -> Response:

@@ -136,6 +136,18 @@ def notice_text(ticket: Ticket, url: str | None) -> str:
     return "\n".join(lines)
 
 
+def _ticket_fields(ticket: Ticket, url: str | None) -> dict[str, Any]:
+    """What every webhook body says of the ticket."""
+    return {
+        "id": ticket.id,
+        "department": ticket.department,
+        "reason": ticket.reason,
+        "reason_text": reason_text(ticket.reason),
+        "order_number": ticket.order_number,
+        "url": url,
+    }
+
+
 def webhook_payload(ticket: Ticket, url: str | None) -> dict[str, Any]:
     """The webhook body documented at the top of this module."""
     wa_id = ticket.sender_id
@@ -148,14 +160,9 @@ def webhook_payload(ticket: Ticket, url: str | None) -> dict[str, Any]:
     return {
         "event": EVENT,
         "ticket": {
-            "id": ticket.id,
-            "department": ticket.department,
-            "reason": ticket.reason,
-            "reason_text": reason_text(ticket.reason),
-            "order_number": ticket.order_number,
+            **_ticket_fields(ticket, url),
             "opened_at": ticket.opened_at.isoformat(),
             "evidence": ticket.evidence,
-            "url": url,
         },
         "customer": {"wa_id": wa_id},
         "contact": {
@@ -177,15 +184,7 @@ def event_payload(ticket: Ticket, event: TicketEvent, url: str | None) -> dict[s
     body: dict[str, Any] = {
         "event": f"ticket.{event.kind}",
         "at": event.at.isoformat(),
-        "ticket": {
-            "id": ticket.id,
-            "department": ticket.department,
-            "reason": ticket.reason,
-            "reason_text": reason_text(ticket.reason),
-            "order_number": ticket.order_number,
-            "url": url,
-            "assignee": ticket.assignee,
-        },
+        "ticket": {**_ticket_fields(ticket, url), "assignee": ticket.assignee},
         "customer": {"wa_id": ticket.sender_id},
         "conversation": {"source_id": ticket.id},
         "agent": event.by.as_dict() if event.by else None,

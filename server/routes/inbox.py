@@ -29,12 +29,12 @@ from server import rate_limit
 from server.body import read_body
 from server.deps import DeskDep, GraphDep, RedisDep, SettingsDep
 from server.inbox_auth import Agent, AgentStore, ReadMarks, Session, SessionStore
-from server.inbox_view import summary, timeline
+from server.inbox_view import staff_name, summary, timeline
 from server.rate_limit import count, too_many
 from server.routes.admin import TICKET_ID, conversation_of
 from server.services import Services
 from server.signatures import same_secret
-from server.static_assets import asset_response
+from server.static_assets import asset_response, shipped
 from server.ticket_actions import Desk, release, send_media, send_reply
 from tools.departments import Department, Ticket
 from tools.notice_templates import NoticeTemplate, staff_templates
@@ -195,9 +195,7 @@ async def page() -> Response:
 @router.get("/static/{name}", include_in_schema=False)
 async def asset(name: str) -> Response:
     """The page's stylesheet and scripts; only the files we ship."""
-    if name not in ASSETS:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such asset")
-    return asset_response(name)
+    return shipped(name, ASSETS)
 
 
 @router.post("/api/session")
@@ -248,7 +246,7 @@ def _department(key: str, department: Department, desk: Desk) -> dict[str, Any]:
     now = desk.turn.context.clock()
     return {
         "key": key,
-        "label": department.label,
+        "label": staff_name(key),
         "hours": department.hours.description,
         "open_now": department.hours.is_open(now),
     }

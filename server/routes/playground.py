@@ -33,7 +33,7 @@ from integrations.nuvemshop.demo.store import demo_orders
 from server.deps import DeskDep
 from server.graph_svg import render_svg
 from server.signatures import hex_signature
-from server.static_assets import asset_response
+from server.static_assets import asset_response, shipped
 from server.ticket_actions import release
 from tools.ticket_events import StaffMember
 
@@ -220,10 +220,8 @@ async def page() -> Response:
 
 @router.get("/playground/static/{name}", include_in_schema=False)
 async def asset(name: str) -> Response:
-    """The page's stylesheet and script; only the files we ship, so no path is followed."""
-    if name not in ASSETS:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such asset")
-    return asset_response(name)
+    """The page's stylesheet and scripts; only the files we ship, so no path is followed."""
+    return shipped(name, ASSETS)
 
 
 @router.get("/playground/api/config")
