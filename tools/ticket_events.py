@@ -21,16 +21,6 @@ EventKind = Literal[
 ]
 """Each kind is announced as `ticket.<kind>`."""
 
-KINDS: tuple[EventKind, ...] = (
-    "opened",
-    "customer_message",
-    "agent_reply",
-    "note",
-    "assigned",
-    "transferred",
-    "released",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class StaffMember:
