@@ -25,7 +25,8 @@ def configuration_help() -> str:
     systems: list[tuple[str, list[str]]] = [
         (system.__name__.removesuffix("Settings"), list(system.model_fields)) for system in SYSTEMS
     ]
-    systems.append(("Deployment", ["environment"]))
+    owned = {field for _, fields in systems for field in fields}
+    systems.append(("Deployment", [field for field in Settings.model_fields if field not in owned]))
     for name, fields in systems:
         names = [
             choice

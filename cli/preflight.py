@@ -21,6 +21,7 @@ from cli.failure import CommandFailure
 from composition.model import ModelNotConfiguredError, build_chat_model
 from composition.nuvemshop_app import app_problems
 from composition.settings import Settings, get_settings
+from composition.stores import StoresFileError, load_stores
 
 FAIL = CommandFailure("atendente")
 
@@ -148,9 +149,30 @@ def require_free_port(host: str, port: int) -> None:
             ) from None
 
 
+def require_stores(settings: Settings) -> None:
+    """Exit with the stores file's fault, or, in production, each store's missing variables."""
+    if settings.stores_file is None:
+        return
+    try:
+        stores = load_stores(settings)
+    except StoresFileError as error:
+        raise FAIL(str(error)) from None
+    if settings.environment != "production":
+        return
+    problems = [
+        f"[stores.{store.slug}] {problem}"
+        for store in stores
+        for problem in configuration_problems(store.settings)
+    ]
+    if problems:
+        raise FAIL("incomplete configuration:\n  " + "\n  ".join(problems))
+
+
 def preflight() -> Settings:
     """Load the settings and check them, for `serve`, `worker` and `chat`."""
     settings = load_settings()
-    require_configuration(settings)
+    if settings.stores_file is None:
+        require_configuration(settings)
+    require_stores(settings)
     require_brain(settings)
     return settings

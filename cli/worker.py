@@ -12,7 +12,7 @@ import signal
 
 from cli.preflight import preflight
 from composition.settings import get_settings
-from server.assembly import open_services
+from server.assembly import open_stores
 from server.event_loop import loop_name, run
 from server.gc_tuning import freeze_startup_objects
 from server.logs import configure_logging
@@ -23,7 +23,7 @@ async def _work() -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with open_services(get_settings(), run_workers=True):
+    async with open_stores(get_settings(), run_workers=True):
         freeze_startup_objects()
         logging.getLogger(__name__).info(
             "worker started on %s; waiting for messages", loop_name(loop)

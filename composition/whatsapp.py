@@ -45,20 +45,21 @@ def build_whatsapp(settings: Settings, redis: RedisClient) -> WhatsAppWiring:
             pacer=pacer,
         )
         return WhatsAppWiring(client, None, recording, number)
+    offline_number = number or FAKE_PHONE_NUMBER_ID  # each offline store on a number of its own
     fake = FakeGraphAPI(
         access_token=FAKE_TOKEN,
-        phone_number_id=FAKE_PHONE_NUMBER_ID,
+        phone_number_id=offline_number,
         redis=redis,
         prefix=recording,
     )
     client = WhatsAppClient(
         access_token=FAKE_TOKEN,
-        phone_number_id=FAKE_PHONE_NUMBER_ID,
+        phone_number_id=offline_number,
         api_url=settings.whatsapp_api_url,
         api_version=settings.whatsapp_api_version,
         transport=fake.transport(),
     )
-    return WhatsAppWiring(client, fake, recording, FAKE_PHONE_NUMBER_ID)
+    return WhatsAppWiring(client, fake, recording, offline_number)
 
 
 class MissingBusinessAccount(ValueError):

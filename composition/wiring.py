@@ -92,7 +92,7 @@ def build_brain(settings: Settings, *, llm_http_client: httpx.AsyncClient | None
 def _store_credentials(settings: Settings) -> tuple[str, str]:
     if settings.nuvemshop_store_id and settings.nuvemshop_access_token is not None:
         return settings.nuvemshop_store_id, settings.nuvemshop_access_token.get_secret_value()
-    return DEMO_STORE_ID, DEMO_TOKEN
+    return settings.nuvemshop_store_id or DEMO_STORE_ID, DEMO_TOKEN
 
 
 def protection(settings: Settings) -> Protection:

@@ -20,6 +20,7 @@ from typing import Any
 
 from agent.graph import build_graph
 from composition.settings import Settings
+from composition.stores import StoreConfig, load_stores
 from composition.whatsapp import build_whatsapp
 from composition.wiring import build_nuvemshop, build_saver, open_context, protection
 from integrations.nuvemshop.cache import CachedNuvemshopClient
@@ -37,6 +38,7 @@ from server.privacy import PrivacyService
 from server.sender import OutboxSender
 from server.services import Services
 from server.store_events import StoreEventHandler, StoreEventIntake
+from server.stores import Stores
 from server.streams import ShardedQueue, StreamQueue
 from server.supervision import supervise
 from server.worker import TurnParts, TurnWorker
@@ -148,22 +150,40 @@ def start_loops(services: Services) -> None:
 
 
 @asynccontextmanager
-async def open_services(settings: Settings, *, run_workers: bool = True) -> AsyncIterator[Services]:
-    """Open Redis, the store client and the graph context; run the in-process workers.
+async def open_deployment_redis(settings: Settings) -> AsyncIterator[RedisClient]:
+    """The deployment's one Redis connection, with the log-reference key every process shares."""
+    async with open_redis(
+        settings.redis_address, data_dir=settings.data_dir / "redis", cluster=settings.redis_cluster
+    ) as client:
+        await share_log_key(client, settings.redis_prefix)
+        yield client
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings,
+    *,
+    run_workers: bool = True,
+    redis: RedisClient | None = None,
+    slug: str = "",
+) -> AsyncIterator[Services]:
+    """Open one store's service: its store client, graph context and queues; run its workers.
+
+    `redis` is the deployment's connection when it serves many stores (one store opens its
+    own); `slug` names the store among them, for what it keeps on disk.
 
     Long because it is the list of what the service holds, one statement per part, in the
     order they depend on each other.
     """
     prefix = settings.redis_prefix
     async with AsyncExitStack() as stack:
-        client = await stack.enter_async_context(
-            open_redis(
-                settings.redis_address,
-                data_dir=settings.data_dir / "redis",
-                cluster=settings.redis_cluster,
-            )
-        )
-        await share_log_key(client, prefix)
+        if redis is None:
+            client = await stack.enter_async_context(open_deployment_redis(settings))
+        else:
+            client = redis
+        exports_dir = settings.data_dir / "exports"
+        if slug:  # a store's data-request exports apart from the others'
+            exports_dir = exports_dir / slug
         nuvemshop = await stack.enter_async_context(build_nuvemshop(settings, client))
         sealing = protection(settings)
         outbox = Outbox(client, prefix, sealing, shards=settings.shard_count)
@@ -184,7 +204,7 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
             saver,
             outbox,
             prefix=prefix,
-            exports_dir=settings.data_dir / "exports",
+            exports_dir=exports_dir,
             forget_cached=cache_forgetter(nuvemshop),
             tickets=handoff.store,
             intake=inbound,
@@ -229,3 +249,21 @@ async def open_services(settings: Settings, *, run_workers: bool = True) -> Asyn
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+@asynccontextmanager
+async def open_stores(
+    settings: Settings, configs: list[StoreConfig] | None = None, *, run_workers: bool = True
+) -> AsyncIterator[Stores]:
+    """Open every store of the deployment on one Redis connection (one store by default)."""
+    configs = configs if configs is not None else load_stores(settings)
+    async with AsyncExitStack() as stack:
+        client = await stack.enter_async_context(open_deployment_redis(settings))
+        opened = {}
+        for config in configs:
+            opened[config.slug] = await stack.enter_async_context(
+                open_services(
+                    config.settings, run_workers=run_workers, redis=client, slug=config.slug
+                )
+            )
+        yield Stores(opened)

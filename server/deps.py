@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request, status
 
 from agent.graph import AgentGraph
 from composition.settings import Settings
@@ -19,19 +19,34 @@ from server.inbound import InboundIntake
 from server.outbox import Outbox
 from server.services import Services
 from server.store_events import StoreEventIntake
+from server.stores import Stores
 from server.supervision import LoopHealth
 from server.ticket_actions import Desk
 from server.worker import TurnParts
 
 
 async def get_services(request: Request) -> Services:
-    """The services opened by the app's lifespan."""
-    services: Services = request.app.state.services
+    """The store's services, opened by the app's lifespan (a store's own app, of many)."""
+    services: Services | None = getattr(request.app.state, "services", None)
+    if services is None:  # the root of a many-store deployment: no store is implied
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "name the store: /stores/<slug>/...")
     return services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-"""The whole set, for the few places that report on all of it (`/readyz`, `/metrics`)."""
+"""The whole set, for the few places that report on all of it."""
+
+
+async def get_deployment(request: Request) -> dict[str, Services]:
+    """Every store the process serves, by slug (the empty slug: the only store)."""
+    stores: Stores | None = getattr(request.app.state, "stores", None)
+    if stores is not None:
+        return stores.by_slug
+    return {"": await get_services(request)}
+
+
+DeploymentDep = Annotated[dict[str, Services], Depends(get_deployment)]
+"""Every store, for what reports on the whole process (`/readyz`, `/metrics`)."""
 
 
 async def get_settings(services: ServicesDep) -> Settings:

@@ -111,7 +111,7 @@ class InboundIntake:
         self._prefix = prefix
         self._protection = protection
         self._shards = Shards("inbound", shards)
-        self.streams = [self._stream(tag) for tag in self._shards.tags()]
+        self.streams = self._shards.streams(prefix)
         self._admit = client.register_script(_ADMIT)
         self._store = client.register_script(_STORE_ONCE)
 
@@ -135,12 +135,9 @@ class InboundIntake:
         """A message as the stream or a burst list holds it, back as a dict."""
         return decode(self._protection.unseal(stored))
 
-    def _stream(self, tag: str) -> str:
-        return f"{self._prefix}:{{{tag}}}:stream"
-
     def stream_for(self, sender_id: str) -> str:
         """The stream (shard) that holds the customer's messages."""
-        return self._stream(self._shards.tag_for(sender_id))
+        return self._shards.stream_for(self._prefix, sender_id)
 
     async def forget(self, sender_id: str) -> int:
         """Delete the customer's messages still waiting in their stream (data deletion)."""

@@ -58,15 +58,12 @@ class Outbox:
         self._prefix = prefix
         self._protection = protection
         self._shards = Shards("outbox", shards)
-        self.streams = [self._stream(tag) for tag in self._shards.tags()]
+        self.streams = self._shards.streams(prefix)
         self._push = client.register_script(_PUSH_ONCE)
-
-    def _stream(self, tag: str) -> str:
-        return f"{self._prefix}:{{{tag}}}:stream"
 
     def stream_for(self, recipient: str) -> str:
         """The stream (shard) the sender reads the recipient's messages from."""
-        return self._stream(self._shards.tag_for(recipient))
+        return self._shards.stream_for(self._prefix, recipient)
 
     def _dedupe_key(self, recipient: str, key: str) -> str:
         return f"{self._prefix}:{{{self._shards.tag_for(recipient)}}}:once:{key}"

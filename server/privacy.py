@@ -145,7 +145,7 @@ class PrivacyService:
         if not marks:
             return 0
         erased = 0
-        async for stream in self._client.scan_iter(match=f"{self._prefix}*:dead"):
+        async for stream in self._client.scan_iter(match=f"{self._prefix}:*:dead"):
             entries: Any = await self._client.xrange(stream)
             doomed = [
                 entry_id

@@ -39,3 +39,11 @@ class Shards:
     def tag_for(self, customer: str) -> str:
         """The hash tag of the shard that holds `customer`'s entries (stable across processes)."""
         return self.tag(zlib.crc32(customer.encode()) % self.count)
+
+    def streams(self, prefix: str) -> list[str]:
+        """Every shard's stream key under `prefix`."""
+        return [f"{prefix}:{{{tag}}}:stream" for tag in self.tags()]
+
+    def stream_for(self, prefix: str, customer: str) -> str:
+        """The stream key of the shard that holds `customer`'s entries."""
+        return f"{prefix}:{{{self.tag_for(customer)}}}:stream"

@@ -200,7 +200,7 @@ class StreamQueue:
                     await budget.wait_free()
                     continue
                 try:
-                    entries = await self.read(consumer, count=budget.free)
+                    entries = await self.read(consumer, count=min(budget.free, budget.batch))
                 except (RedisConnectionError, RedisTimeoutError, OSError) as error:
                     logger.warning("stream %s unavailable: %s", self.stream, type(error).__name__)
                     await asyncio.sleep(1)
@@ -227,15 +227,17 @@ class StreamQueue:
 class Budget:
     """How many entries a worker handles at once, shared by every shard's reading loop.
 
-    Soft by design: a loop reads only while some of the budget is free and then takes what
-    it read, so loops reading at the same moment may overshoot it by at most one batch
-    each. A hard reservation would instead have idle shards hold slots through their
-    blocking reads while a busy shard waits.
+    Soft by design: a loop reads only while some of the budget is free, at most its share
+    of it (`batch`), and then takes what it read, so loops reading at the same moment
+    overshoot it by at most one batch each. A hard reservation would instead have idle
+    shards hold slots through their blocking reads while a busy shard waits.
     """
 
-    def __init__(self, size: int) -> None:
-        """Allow `size` entries in hand at once."""
+    def __init__(self, size: int, *, readers: int = 1) -> None:
+        """Allow `size` entries in hand at once, shared by `readers` reading loops."""
         self.size = size
+        self.batch = max(1, size // readers)
+        """The most one loop reads at once, so all loops together overshoot by `readers`."""
         self.busy = 0
         self._freed = asyncio.Event()
 
@@ -326,7 +328,7 @@ class ShardedQueue:
         self, consumer: str, handler: Handler, stop: asyncio.Event, *, concurrency: int = 16
     ) -> None:
         """Run every shard's loop until `stop`, with `concurrency` entries in hand at most."""
-        budget = Budget(concurrency)
+        budget = Budget(concurrency, readers=len(self.shards))
         await asyncio.gather(
             *(shard.run(consumer, handler, stop, budget=budget) for shard in self.shards)
         )

@@ -10,6 +10,7 @@ for the one place the whole system is composed, and adds what spans systems.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -75,6 +76,8 @@ class Settings(
         "development", validation_alias=env_names("ATENDENTE_ENV")
     )
     """Development serves the playground page when WhatsApp is offline."""
+    stores_file: Path | None = Field(None, validation_alias=env_names("ATENDENTE_STORES_FILE"))
+    """A TOML file of the stores this deployment serves (`composition.stores`); unset: one."""
 
     @property
     def serves_playground(self) -> bool:

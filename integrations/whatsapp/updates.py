@@ -170,9 +170,11 @@ class StatusUpdate:
     error_titles: tuple[str, ...] = field(default_factory=tuple)
     callback_data: str | None = None
     """The `biz_opaque_callback_data` the message was sent with, echoed by Meta."""
+    phone_number_id: str = ""
+    """The business number that sent the message (`metadata.phone_number_id`)."""
 
     @classmethod
-    def from_update(cls, status: dict[str, Any]) -> StatusUpdate:
+    def from_update(cls, status: dict[str, Any], phone_number_id: str = "") -> StatusUpdate:
         """Parse one entry of `value.statuses`, failed ones with their error codes."""
         errors = [e for e in status.get("errors", []) if isinstance(e, dict)]
         return cls(
@@ -183,6 +185,7 @@ class StatusUpdate:
             error_codes=tuple(int(e["code"]) for e in errors if str(e.get("code", "")).isdigit()),
             error_titles=tuple(str(e.get("title", "")) for e in errors),
             callback_data=_callback_data(status.get("biz_opaque_callback_data")),
+            phone_number_id=phone_number_id,
         )
 
 
@@ -218,4 +221,4 @@ def parse_webhook(payload: Any) -> Iterator[Update]:
                     yield InboundMessage.from_update(message, contacts, phone_number_id)
             for status in value.get("statuses", []):
                 if isinstance(status, dict):
-                    yield StatusUpdate.from_update(status)
+                    yield StatusUpdate.from_update(status, phone_number_id)

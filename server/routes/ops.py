@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from redis.exceptions import RedisError
 
-from server.deps import LoopsDep, RedisDep, ServicesDep
+from server.deps import DeploymentDep
 from server.metrics import METRICS
 from server.services import Services
 
@@ -29,14 +29,18 @@ REDIS_TIMEOUT_SECONDS = 2.0
 """Well under a probe's or a scrape's own timeout, so they get our answer, not theirs."""
 
 
-def service_queues(services: Services) -> QueueNames:
-    """The queues whose depth and lag `/metrics` reports: label -> (stream, group)."""
-    queues = {"store_events": (services.store_events.stream, services.store_events.group)}
+def service_queues(services: Services, store: str = "") -> QueueNames:
+    """The queues whose depth and lag `/metrics` reports: label -> (stream, group).
+
+    `store` (a store's slug, in a deployment of many) starts each of its labels.
+    """
+    head = f"{store.replace('-', '_')}_" if store else ""
+    queues = {f"{head}store_events": (services.store_events.stream, services.store_events.group)}
     for name, sharded in (("inbound", services.inbound_queue), ("outbox", services.outbox_queue)):
         streams = sharded.streams
         for index, stream in enumerate(streams):
             label = name if len(streams) == 1 else f"{name}_{index}"
-            queues[label] = (stream, sharded.group)
+            queues[f"{head}{label}"] = (stream, sharded.group)
     return queues
 
 
@@ -47,9 +51,14 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(loops: LoopsDep, redis: RedisDep, response: Response) -> dict[str, str]:
-    """200 when Redis answers PING in time and every background loop runs; 503 with why."""
-    down = loops.down()
+async def readyz(deployment: DeploymentDep, response: Response) -> dict[str, str]:
+    """200 when Redis answers PING in time and every store's loops run; 503 with why."""
+    down = [
+        f"{slug}/{name}" if slug else name
+        for slug, services in deployment.items()
+        for name in services.loops.down()
+    ]
+    redis = next(iter(deployment.values())).redis
     if down:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return {"status": "unavailable", "reason": f"loops down: {', '.join(down)}"}
@@ -61,17 +70,21 @@ async def readyz(loops: LoopsDep, redis: RedisDep, response: Response) -> dict[s
     return {"status": "ready"}
 
 
-async def get_queues(services: ServicesDep) -> QueueNames:
-    """The queues `/metrics` reports on."""
-    return service_queues(services)
+async def get_queues(deployment: DeploymentDep) -> QueueNames:
+    """The queues `/metrics` reports on: every store's."""
+    queues: QueueNames = {}
+    for slug, services in deployment.items():
+        queues.update(service_queues(services, slug))
+    return queues
 
 
 QueuesDep = Annotated[QueueNames, Depends(get_queues)]
 
 
 @router.get("/metrics")
-async def metrics(redis: RedisDep, queues: QueuesDep, request: Request) -> Response:
+async def metrics(deployment: DeploymentDep, queues: QueuesDep, request: Request) -> Response:
     """Prometheus exposition, in the format the scraper's Accept header asks for."""
+    redis = next(iter(deployment.values())).redis
     try:
         await asyncio.wait_for(
             METRICS.refresh_queue_gauges(redis, queues),

@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 from redis.exceptions import RedisError
 
-from composition.settings import DEMO_VERIFY_TOKEN
+from composition.settings import DEMO_VERIFY_TOKEN, Settings
+from integrations.redis.client import RedisClient
 from integrations.redis.layout import thread_ref
 from integrations.whatsapp.errors import error_type
 from integrations.whatsapp.updates import (
@@ -24,6 +27,7 @@ from integrations.whatsapp.updates import (
     MalformedWebhook,
     StatusUpdate,
     UnknownUpdate,
+    Update,
     parse_webhook,
 )
 from server.body import read_body
@@ -72,11 +76,17 @@ async def verify(
     challenge: str = Query("", alias="hub.challenge"),
 ) -> str:
     """Meta's subscription handshake: echo the challenge when the verify token matches."""
-    configured = settings.whatsapp_verify_token
-    expected = configured.get_secret_value() if configured else DEMO_VERIFY_TOKEN
-    if mode != "subscribe" or not same_secret(token, expected):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "verification failed")
-    return challenge
+    return handshake([settings], mode, token, challenge)
+
+
+def handshake(stores: Iterable[Settings], mode: str, token: str, challenge: str) -> str:
+    """The challenge, when `token` is the verify token of one of `stores`; else 403."""
+    for settings in stores:
+        configured = settings.whatsapp_verify_token
+        expected = configured.get_secret_value() if configured else DEMO_VERIFY_TOKEN
+        if mode == "subscribe" and same_secret(token, expected):
+            return challenge
+    raise HTTPException(status.HTTP_403_FORBIDDEN, "verification failed")
 
 
 @router.post("")
@@ -93,8 +103,25 @@ async def receive(
     if not _signed(settings.whatsapp_secret, body, request.headers.get(SIGNATURE_HEADER)):
         logger.warning("whatsapp webhook refused: missing or wrong signature")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
+    receipt = Receipt()
+    await store_updates(
+        StoreParts(settings, redis, inbound, flood, outbox), parse_updates(body), receipt
+    )
+    return receipt.answer()
+
+
+def signing_secret(secrets: Iterable[str | None], body: bytes, header: str | None) -> str | None:
+    """Which of `secrets` signed `body` (`X-Hub-Signature-256`), if any."""
+    for secret in secrets:
+        if _signed(secret, body, header):
+            return secret
+    return None
+
+
+def parse_updates(body: bytes) -> list[Update]:
+    """The webhook's updates; 400 for a body that is not a WhatsApp webhook."""
     try:
-        updates = list(parse_webhook(json.loads(body)))
+        return list(parse_webhook(json.loads(body)))
     except (
         json.JSONDecodeError,
         UnicodeDecodeError,
@@ -105,7 +132,38 @@ async def receive(
         AttributeError,
     ):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "not a WhatsApp webhook body") from None
-    stored = duplicates = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreParts:
+    """What storing one store's updates uses of its service."""
+
+    settings: Settings
+    redis: RedisClient
+    inbound: InboundIntake
+    flood: FloodGuard
+    outbox: Outbox
+
+
+@dataclass(slots=True)
+class Receipt:
+    """What a webhook stored, for its answer."""
+
+    stored: int = 0
+    duplicates: int = 0
+
+    def answer(self) -> dict[str, int]:
+        """The JSON answer Meta gets (and the tests read)."""
+        return {"stored": self.stored, "duplicates": self.duplicates}
+
+
+async def store_updates(parts: StoreParts, updates: list[Update], receipt: Receipt) -> None:
+    """Store every inbound message once; record statuses; log what is not handled.
+
+    Raises:
+        HTTPException: 400 for text that is not Unicode, 503 when Redis is down (Meta
+            delivers again, and what was stored is recognised as a duplicate then).
+    """
     now_ms = int(time.time() * 1000)
     try:
         for update in updates:
@@ -113,15 +171,17 @@ async def receive(
                 if not update.sender_id:
                     logger.warning("whatsapp message without a sender skipped")
                     continue
-                admission = await _admit(inbound, flood, outbox, update, now_ms)
+                admission = await _admit(parts.inbound, parts.flood, parts.outbox, update, now_ms)
                 if admission.stored:
-                    stored += 1
+                    receipt.stored += 1
                 elif admission.verdict == "ok":
-                    duplicates += 1
+                    receipt.duplicates += 1
             elif (
                 isinstance(update, StatusUpdate) and update.callback_data and not update.error_codes
             ):
-                await record_acceptance(redis, settings.redis_prefix, update.callback_data)
+                await record_acceptance(
+                    parts.redis, parts.settings.redis_prefix, update.callback_data
+                )
             elif isinstance(update, StatusUpdate) and update.error_codes:
                 record_send("failed")
                 logger.warning(
@@ -137,4 +197,3 @@ async def receive(
     except (RedisError, OSError):
         logger.error("whatsapp webhook not stored: Redis unavailable")
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "try again later") from None
-    return {"stored": stored, "duplicates": duplicates}

@@ -81,12 +81,12 @@ async def wait_until(
 
 def inbound_streams(prefix: str) -> list[str]:
     """The inbound stream's shards, as the processes of this run split them (see Settings)."""
-    return [f"{prefix}:{{{tag}}}:stream" for tag in _shards("inbound").tags()]
+    return _shards("inbound").streams(prefix)
 
 
 def outbox_streams(prefix: str) -> list[str]:
     """The outbox stream's shards, as the processes of this run split them."""
-    return [f"{prefix}:{{{tag}}}:stream" for tag in _shards("outbox").tags()]
+    return _shards("outbox").streams(prefix)
 
 
 def _shards(name: str) -> Shards:

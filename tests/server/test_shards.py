@@ -102,5 +102,5 @@ async def test_a_worker_drains_every_shard_within_its_budget(
     await asyncio.wait_for(queue.run("worker", handle, stop, concurrency=3), timeout=60)
 
     assert sorted(handled, key=int) == [str(n) for n in range(40)]
-    assert peak <= 3 + 3 * len(queue.shards), "overshoot is at most one batch per shard"
+    assert peak <= 3 + len(queue.shards), "overshoot is at most one entry per shard"
     assert [int(await each_redis.xlen(stream)) for stream in queue.streams] == [0, 0, 0, 0]

@@ -23,8 +23,9 @@ def message(
     wamid: str | None = None,
     timestamp: int | None = None,
     name: str = "Cliente",
+    number: str = PHONE_NUMBER_ID,
 ) -> dict[str, Any]:
-    """A `messages` webhook with one message from `wa_id`."""
+    """A `messages` webhook with one message from `wa_id` to the business `number`."""
     entry: dict[str, Any] = {
         "from": wa_id,
         "id": wamid or f"wamid.HBgN{next(_ids):08d}",
@@ -36,7 +37,7 @@ def message(
     else:
         entry[kind] = body or {}
     return envelope(
-        {"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": [entry]}
+        {"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": [entry]}, number
     )
 
 
@@ -61,8 +62,8 @@ def status(
     return envelope({"statuses": [item]})
 
 
-def envelope(value: dict[str, Any]) -> dict[str, Any]:
-    """The outer shape every Cloud API webhook shares."""
+def envelope(value: dict[str, Any], number: str = PHONE_NUMBER_ID) -> dict[str, Any]:
+    """The outer shape every Cloud API webhook shares, for the business `number`."""
     return {
         "object": "whatsapp_business_account",
         "entry": [
@@ -75,7 +76,7 @@ def envelope(value: dict[str, Any]) -> dict[str, Any]:
                             "messaging_product": "whatsapp",
                             "metadata": {
                                 "display_phone_number": "5511999990000",
-                                "phone_number_id": PHONE_NUMBER_ID,
+                                "phone_number_id": number,
                             },
                             **value,
                         },

@@ -22,7 +22,13 @@ from typing import Any
 import httpx
 
 DEMO_STORE_ID = "demo"
+SECOND_DEMO_STORE_ID = "2"
+"""A second demo store, for deployments that serve many stores: the same order numbers as
+the first, each owned by another of the same customers, so the two overlap as real stores
+do and nothing but the store can tell their orders apart."""
 DEMO_ACCESS_TOKEN = "demo-token"
+_OWNER_FIELDS = ("customer", "shipping_address")
+_OWNER_PREFIXES = ("contact_", "billing_")
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 200
 BUCKET_SIZE = 40
@@ -44,10 +50,28 @@ def _orders_text() -> str:
     )
 
 
-def demo_orders() -> list[Json]:
-    """A fresh copy of the demo orders in number order, as the API serializes them."""
+def demo_orders(store_id: str = DEMO_STORE_ID) -> list[Json]:
+    """A fresh copy of a demo store's orders in number order, as the API serializes them."""
     orders: list[Json] = json.loads(_orders_text())
-    return orders
+    return _second_store(orders) if store_id == SECOND_DEMO_STORE_ID else orders
+
+
+def _second_store(orders: list[Json]) -> list[Json]:
+    """The orders with every customer's orders handed to the next customer, ids moved on."""
+    first_order: dict[int, Json] = {}
+    for order in orders:
+        first_order.setdefault(order["customer"]["id"], order)
+    owners = list(first_order)
+    successor = {owner: owners[(i + 1) % len(owners)] for i, owner in enumerate(owners)}
+    moved = []
+    for order in orders:
+        donor = first_order[successor[order["customer"]["id"]]]
+        copied = dict(order, id=order["id"] + 1_000_000, token=f"{order['token']}-2")
+        for name, value in donor.items():
+            if name in _OWNER_FIELDS or name.startswith(_OWNER_PREFIXES):
+                copied[name] = copy.deepcopy(value)
+        moved.append(copied)
+    return moved
 
 
 def demo_customers(orders: list[Json] | None = None) -> list[Json]:
@@ -251,6 +275,9 @@ def demo_transport(
 ) -> httpx.MockTransport:
     """An httpx transport serving the demo store, for `NuvemshopClient(transport=...)`."""
     store = DemoStore(
-        store_id=store_id, access_token=access_token, enforce_rate_limit=enforce_rate_limit
+        store_id=store_id,
+        access_token=access_token,
+        orders=demo_orders(store_id),
+        enforce_rate_limit=enforce_rate_limit,
     )
     return httpx.MockTransport(store.handle)
