@@ -223,7 +223,7 @@ async def sign_in(
         COOKIE,
         token,
         max_age=int(access.sessions.ttl.total_seconds()),
-        path="/inbox",
+        path=_cookie_path(request),
         httponly=True,
         samesite="strict",
         secure=not _on_loopback(request),
@@ -232,13 +232,18 @@ async def sign_in(
     return {"agent": agent.public(), "csrf": session.csrf}
 
 
+def _cookie_path(request: Request) -> str:
+    """The inbox's path where it is mounted, so one store's session is not sent to another's."""
+    return f"{request.scope.get('root_path', '')}/inbox"
+
+
 @router.delete("/api/session")
 async def sign_out(
     request: Request, response: Response, access: AccessDep, who: ChangerDep
 ) -> dict[str, bool]:
     """End the session now, on this device."""
     await access.sessions.end(request.cookies.get(COOKIE, ""))
-    response.delete_cookie(COOKIE, path="/inbox")
+    response.delete_cookie(COOKIE, path=_cookie_path(request))
     return {"signed_out": True}
 
 

@@ -28,6 +28,10 @@ class HttpError extends Error {
   }
 }
 
+// The page's own address, so the inbox works where it is mounted (`/inbox`, or a store's
+// `/stores/<slug>/inbox` in a deployment of many stores).
+const API = `${location.pathname.replace(/\/+$/, "")}/api`;
+
 async function api(method, url, body, contentType = "application/json") {
   const headers = {};
   if (method !== "GET") headers["x-csrf-token"] = state.csrf;
@@ -42,7 +46,7 @@ async function api(method, url, body, contentType = "application/json") {
   const response = await fetch(url, {
     method, headers, body: payload, cache: "no-store", credentials: "same-origin",
   });
-  if (response.status === 401 && url !== "/inbox/api/session") {
+  if (response.status === 401 && url !== `${API}/session`) {
     showSignIn();
     throw new HttpError(401, "Sua sessão expirou. Entre de novo.");
   }
@@ -110,7 +114,7 @@ async function signIn(event) {
   event.preventDefault();
   $("signin-error").textContent = "";
   try {
-    await api("POST", "/inbox/api/session", {
+    await api("POST", `${API}/session`, {
       login: $("login").value.trim().toLowerCase(),
       password: $("password").value,
     });
@@ -124,7 +128,7 @@ async function signIn(event) {
 
 async function signOut() {
   try {
-    await api("DELETE", "/inbox/api/session");
+    await api("DELETE", `${API}/session`);
   } finally {
     state.me = null;
     showSignIn("Você saiu.");
@@ -146,7 +150,7 @@ function renderHours() {
 async function loadTickets() {
   const filter = $("department-filter").value;
   const query = filter ? `?department=${encodeURIComponent(filter)}` : "";
-  const data = await api("GET", `/inbox/api/tickets${query}`);
+  const data = await api("GET", `${API}/tickets${query}`);
   state.tickets = data.tickets;
   renderTickets();
 }
@@ -194,7 +198,7 @@ async function openTicket(ticketId) {
 async function loadTicket() {
   if (!state.current) return;
   try {
-    state.detail = await api("GET", `/inbox/api/tickets/${encodeURIComponent(state.current)}`);
+    state.detail = await api("GET", `${API}/tickets/${encodeURIComponent(state.current)}`);
   } catch (error) {
     if (error.status === 404) {
       closeTicket();
@@ -308,7 +312,7 @@ async function act(run, done) {
 }
 
 function ticketUrl(action) {
-  return `/inbox/api/tickets/${encodeURIComponent(state.current)}/${action}`;
+  return `${API}/tickets/${encodeURIComponent(state.current)}/${action}`;
 }
 
 async function submitComposer(event) {
@@ -345,7 +349,7 @@ async function refresh() {
 
 function listen() {
   if (state.events) state.events.close();
-  const source = new EventSource("/inbox/api/events");
+  const source = new EventSource(`${API}/events`);
   source.addEventListener("tickets", async (event) => {
     const { changed } = JSON.parse(event.data);
     await loadTickets().catch(() => {});
@@ -355,7 +359,7 @@ function listen() {
   source.onerror = async () => {
     // EventSource retries by itself; a lost session shows the sign-in form instead.
     try {
-      await api("GET", "/inbox/api/me");
+      await api("GET", `${API}/me`);
     } catch (error) {
       if (error.status === 401) source.close();
     }
@@ -368,7 +372,7 @@ function listen() {
 async function start() {
   let me;
   try {
-    me = await api("GET", "/inbox/api/me");
+    me = await api("GET", `${API}/me`);
   } catch (error) {
     if (error.status !== 401) showSignIn(error.message);
     return;

@@ -106,7 +106,7 @@ async def deployment(
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://atendente") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="https://atendente") as http:
             yield Deployment(http, app.state.stores, redis_client, prefix)
 
 
@@ -230,3 +230,29 @@ def test_a_broken_stores_file_is_one_line_naming_the_fault(
     ) as raised:
         load_stores(Settings(_env_file=None, stores_file=stores_file))
     assert "\n" not in str(raised.value)
+
+
+async def test_each_store_has_its_own_inbox_agents_and_sessions(deployment: Deployment) -> None:
+    await deployment.say("loja-a", "quero falar com um atendente")
+    await deployment.wait_replies("loja-a", 1)
+    agent = {"name": "Rita", "department": "atendimento", "password": "senha-da-rita-123"}
+    created = await deployment.http.put(
+        "/stores/loja-a/admin/agents/rita",
+        json={**agent, "all_departments": True},
+        headers={"authorization": f"Bearer {TOKENS['loja-a']}"},
+    )
+    assert created.status_code == 200, created.text
+    credentials = {"login": "rita", "password": agent["password"]}
+
+    page = await deployment.http.get("/stores/loja-a/inbox")
+    assert page.status_code == 200 and 'src="inbox/static/inbox.js"' in page.text
+    other = await deployment.http.post("/stores/loja-b/inbox/api/session", json=credentials)
+    assert other.status_code == 401, "store B has no such agent"
+    signed = await deployment.http.post("/stores/loja-a/inbox/api/session", json=credentials)
+    assert signed.status_code == 200
+    assert "Path=/stores/loja-a/inbox" in signed.headers["set-cookie"]
+
+    mine = await deployment.http.get("/stores/loja-a/inbox/api/tickets")
+    assert mine.status_code == 200 and len(mine.json()["tickets"]) == 1
+    theirs = await deployment.http.get("/stores/loja-b/inbox/api/tickets")
+    assert theirs.status_code == 401, "store A's session is not a session of store B"
