@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from redis.asyncio.cluster import RedisCluster
+
 from benchmarks._payloads import Webhook, webhooks
 from benchmarks._procs import (
     Child,
@@ -99,7 +101,10 @@ async def _replied(client: RedisClient, prefix: str, hooks: list[Webhook]) -> in
 
 async def _redis_cpu(client: RedisClient) -> float:
     """CPU seconds the Redis server (every node of a cluster) has used since it started."""
-    info: Any = await client.info("cpu")
+    if isinstance(client, RedisCluster):
+        info: Any = await client.info("cpu", target_nodes=RedisCluster.PRIMARIES)
+    else:
+        info = await client.info("cpu")
     nodes = [info] if "used_cpu_user" in info else list(info.values())
     return sum(float(node["used_cpu_user"]) + float(node["used_cpu_sys"]) for node in nodes)
 

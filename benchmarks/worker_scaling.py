@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import secrets
 import statistics
 import tempfile
@@ -33,7 +34,7 @@ from benchmarks import _throughput
 from benchmarks._procs import ChildFailed, Processes
 from benchmarks._redis import delete_prefix
 from benchmarks._service_report import ThroughputRow
-from benchmarks.service import SharedRedis, shared_redis
+from benchmarks.service import PIPED_WIDTH, SharedRedis, shared_redis
 from composition.settings import Settings
 from integrations.redis.connection import RedisUnavailableError
 from integrations.redis.embedded import EmbeddedRedisError
@@ -158,6 +159,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--messages, --shards and --rounds must be at least 1")
     logging.disable(logging.CRITICAL)
     console = Console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(width=PIPED_WIDTH)
 
     def progress(text: str) -> None:
         console.print(f"[dim]· {text}[/]", highlight=False)
