@@ -70,8 +70,11 @@ def configuration_problems(settings: Settings) -> list[str]:
         for problem in (
             _half_set(
                 ("NUVEMSHOP_STORE_ID", settings.nuvemshop_store_id),
-                ("NUVEMSHOP_ACCESS_TOKEN", settings.nuvemshop_access_token),
-                "a real store needs both",
+                (
+                    "NUVEMSHOP_ACCESS_TOKEN",
+                    settings.nuvemshop_access_token or settings.uses_installed_token,
+                ),
+                "a real store needs both (or the partner app, whose install keeps the token)",
             ),
             _half_set(
                 ("WHATSAPP_PHONE_NUMBER_ID", settings.whatsapp_phone_number_id),

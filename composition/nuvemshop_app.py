@@ -12,7 +12,7 @@ from __future__ import annotations
 import httpx
 
 from composition.settings import Settings
-from composition.wiring import protection
+from composition.wiring import installation_store
 from integrations.nuvemshop.client import ORDER_FIELDS, NuvemshopClient
 from integrations.nuvemshop.install_states import InstallStates
 from integrations.nuvemshop.installations import InstallationStore
@@ -115,7 +115,7 @@ def build_installer(
             token_url=settings.nuvemshop_token_url,
             transport=transport,
         ),
-        installations=InstallationStore(redis, prefix, protection(settings)),
+        installations=installation_store(settings, redis),
         states=InstallStates(redis, prefix),
         api=store_api(settings, transport),
         webhooks=WebhookPlan(url=public + STORE_WEBHOOK_PATH, events=WEBHOOK_EVENTS),

@@ -27,6 +27,8 @@ from integrations.clock import Clock, utc_now
 from integrations.nuvemshop.cache import CachedNuvemshopClient, OrderCache, cache_secret
 from integrations.nuvemshop.client import ORDER_FIELDS, ClientOptions, NuvemshopClient
 from integrations.nuvemshop.demo.store import demo_transport
+from integrations.nuvemshop.installations import InstallationStore
+from integrations.nuvemshop.installed_token import InstalledToken
 from integrations.nuvemshop.ratelimit import Bucket, RedisRateLimiter
 from integrations.nuvemshop.session import RetryPolicy
 from integrations.redis.client import RedisClient
@@ -102,8 +104,14 @@ def protection(settings: Settings) -> Protection:
 
 
 def order_cache(redis: RedisClient, settings: Settings) -> OrderCache:
-    """The Redis cache of order look-ups, keyed so no e-mail shows in key names."""
+    """The Redis cache of order look-ups, keyed so no e-mail shows in key names.
+
+    Keyed with the store's token, or, when the app's install keeps the token, with the
+    encryption key (which such a deployment must have).
+    """
     _, token = _store_credentials(settings)
+    if settings.uses_installed_token and settings.encryption_key is not None:
+        token = settings.encryption_key.get_secret_value()
     return OrderCache(
         redis,
         f"{settings.redis_prefix}:nuvemshop:cache",
@@ -113,16 +121,32 @@ def order_cache(redis: RedisClient, settings: Settings) -> OrderCache:
     )
 
 
+def installation_store(settings: Settings, redis: RedisClient) -> InstallationStore:
+    """Where the partner app's install keeps each store's token, sealed."""
+    return InstallationStore(redis, f"{settings.redis_prefix}:nuvemshop", protection(settings))
+
+
+def _token(settings: Settings, redis: RedisClient | None) -> str | httpx.Auth:
+    """The store's token, or, for a store the app's install holds, how to read it."""
+    if not settings.uses_installed_token:
+        return _store_credentials(settings)[1]
+    if redis is None:
+        raise ValueError("a store whose token the app's install keeps is read through Redis")
+    store_id = settings.nuvemshop_store_id or ""
+    return InstalledToken(installation_store(settings, redis), store_id)
+
+
 def build_nuvemshop(settings: Settings, redis: RedisClient | None = None) -> NuvemshopClient:
     """The store's API client: the real API with credentials, else the demo store.
 
     With `redis`, look-ups are cached and the rate limit is shared through it.
     """
-    store_id, token = _store_credentials(settings)
+    store_id, demo_token = _store_credentials(settings)
+    token = _token(settings, redis)
     agent_name = settings.nuvemshop_user_agent
     options = ClientOptions()
     if settings.uses_demo_store:
-        options["transport"] = demo_transport(store_id, token)
+        options["transport"] = demo_transport(store_id, demo_token)
     else:
         options["base_url"] = settings.nuvemshop_api_url
         options["api_version"] = settings.nuvemshop_api_version

@@ -84,6 +84,19 @@ class Settings(
         """The playground signs with the offline secret, so only offline and in development."""
         return self.environment == "development" and self.uses_fake_whatsapp
 
+    @property
+    def uses_installed_token(self) -> bool:
+        """The store's token is the one the partner app's install keeps, not an environment one.
+
+        So with the app set up, `NUVEMSHOP_STORE_ID` alone names a real store.
+        """
+        return bool(
+            self.nuvemshop_app_id
+            and self.nuvemshop_app_secret
+            and self.nuvemshop_store_id
+            and not self.nuvemshop_access_token
+        )
+
 
 SYSTEMS: tuple[type[SystemSettings], ...] = tuple(
     base for base in Settings.__bases__ if issubclass(base, SystemSettings)

@@ -51,6 +51,15 @@ class NuvemshopSettings(SystemSettings):
         return DEMO_WEBHOOK_SECRET if self.uses_demo_store else None
 
     @property
+    def uses_installed_token(self) -> bool:
+        """Whether the partner app's install keeps the store's token.
+
+        `Settings`, which also knows the app's settings, says so; these alone cannot.
+        """
+        return False
+
+    @property
     def uses_demo_store(self) -> bool:
         """True when no Nuvemshop credentials are set, so the offline demo store serves orders."""
-        return not (self.nuvemshop_store_id and self.nuvemshop_access_token)
+        has_token = bool(self.nuvemshop_access_token) or self.uses_installed_token
+        return not (self.nuvemshop_store_id and has_token)

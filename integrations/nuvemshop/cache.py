@@ -39,6 +39,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Unpack
 
+import httpx
 from redis.exceptions import RedisError
 
 from integrations.nuvemshop.client import ClientOptions, Json, NuvemshopClient, order_number
@@ -233,7 +234,7 @@ class CachedNuvemshopClient(NuvemshopClient):
         *,
         cache: OrderCache,
         store_id: str,
-        access_token: str,
+        access_token: str | httpx.Auth,
         user_agent: str,
         **options: Unpack[ClientOptions],
     ) -> None:

@@ -77,7 +77,7 @@ class NuvemshopClient(AsyncClosing):
         self,
         *,
         store_id: str,
-        access_token: str,
+        access_token: str | httpx.Auth,
         user_agent: str,
         base_url: str = "https://api.nuvemshop.com.br",
         api_version: str = "v1",

@@ -94,7 +94,7 @@ class StoreSession:
         self,
         *,
         store_id: str,
-        access_token: str,
+        access_token: str | httpx.Auth,
         user_agent: str,
         base_url: str,
         api_version: str,
@@ -103,19 +103,24 @@ class StoreSession:
         limiter: RateLimiter | None,
         retry: RetryPolicy,
     ) -> None:
-        """Bind the pool to `{base_url}/{api_version}/{store_id}` with the store's token."""
+        """Bind the pool to `{base_url}/{api_version}/{store_id}` with the store's token.
+
+        `access_token` is the token, or an `httpx.Auth` that finds it per request (a store
+        whose token the app's install keeps: `InstalledToken`).
+        """
         if not API_VERSION.match(api_version):
             raise ValueError(f"unknown Nuvemshop API version {api_version!r}; use v1 or YYYY-MM")
         self.store_id = store_id
         self._limiter = limiter
         self._retry = retry
+        headers = {"User-Agent": user_agent, "Content-Type": "application/json"}
+        auth = access_token if isinstance(access_token, httpx.Auth) else None
+        if auth is None:
+            headers["Authentication"] = f"bearer {access_token}"
         self._http = httpx.AsyncClient(
             base_url=f"{base_url.rstrip('/')}/{api_version}/{store_id}",
-            headers={
-                "Authentication": f"bearer {access_token}",
-                "User-Agent": user_agent,
-                "Content-Type": "application/json",
-            },
+            headers=headers,
+            auth=auth,
             timeout=timeout,
             transport=transport,
         )

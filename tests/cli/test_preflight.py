@@ -23,7 +23,8 @@ def test_development_on_embedded_defaults_is_fine() -> None:
 
 def test_half_a_store_or_half_a_whatsapp_number_is_named() -> None:
     assert configuration_problems(settings(NUVEMSHOP_STORE_ID="123")) == [
-        "NUVEMSHOP_STORE_ID is set but NUVEMSHOP_ACCESS_TOKEN is not: a real store needs both"
+        "NUVEMSHOP_STORE_ID is set but NUVEMSHOP_ACCESS_TOKEN is not: a real store needs both "
+        "(or the partner app, whose install keeps the token)"
     ]
     assert configuration_problems(settings(WHATSAPP_ACCESS_TOKEN="t")) == [
         "WHATSAPP_ACCESS_TOKEN is set but WHATSAPP_PHONE_NUMBER_ID is not: WhatsApp needs both"
