@@ -18,6 +18,7 @@ from server.routes import (
     inbox,
     inbox_live,
     nuvemshop_app,
+    nuvemshop_stores,
     ops,
     playground,
     store_webhooks,
@@ -101,6 +102,7 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
     app = _app(settings, lifespan)
     app.include_router(ops.router)
     app.include_router(whatsapp_stores.router)
+    app.include_router(nuvemshop_stores.router)
     for slug, store_app in store_apps.items():
         app.mount(f"/stores/{slug}", store_app)
     return app

@@ -49,6 +49,16 @@ DeploymentDep = Annotated[dict[str, Services], Depends(get_deployment)]
 """Every store, for what reports on the whole process (`/readyz`, `/metrics`)."""
 
 
+async def get_stores(request: Request) -> Stores:
+    """The stores of a many-store deployment, opened by the app's lifespan."""
+    stores: Stores = request.app.state.stores
+    return stores
+
+
+StoresDep = Annotated[Stores, Depends(get_stores)]
+"""The stores, for the root routes that hand each webhook to its store."""
+
+
 async def get_settings(services: ServicesDep) -> Settings:
     """The settings the service was opened with."""
     return services.settings

@@ -44,3 +44,10 @@ class Stores:
     def for_number(self, phone_number_id: str) -> Services | None:
         """The store that answers on `phone_number_id`, if any."""
         return self._by_number.get(phone_number_id)
+
+    def slug_for_nuvemshop(self, store_id: str) -> str | None:
+        """The slug of the store whose Nuvemshop store is `store_id`, if any."""
+        for slug, services in self.by_slug.items():
+            if services.settings.nuvemshop_store_id == store_id:
+                return slug
+        return None

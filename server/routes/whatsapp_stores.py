@@ -10,13 +10,13 @@ dropped (answering 200, so Meta does not deliver it again), never given to anoth
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
 from integrations.whatsapp.updates import InboundMessage, StatusUpdate, Update
 from server.body import read_body
+from server.deps import StoresDep
 from server.routes.whatsapp_webhooks import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
@@ -32,15 +32,6 @@ from server.stores import Stores
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks/whatsapp", tags=["whatsapp"])
-
-
-async def get_stores(request: Request) -> Stores:
-    """The deployment's stores, opened by the app's lifespan."""
-    stores: Stores = request.app.state.stores
-    return stores
-
-
-StoresDep = Annotated[Stores, Depends(get_stores)]
 
 
 @router.get("", response_class=PlainTextResponse)

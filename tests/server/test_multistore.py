@@ -68,12 +68,14 @@ class Deployment:
         raise AssertionError(f"{store} sent {len(await self.replies(store))} of {count} replies")
 
     async def store_webhook(self, store: str, payload: dict[str, Any], path: str = "") -> int:
+        """Post a signed Nuvemshop webhook to a store's own URL (`store` empty: the root)."""
         body = json.dumps(payload).encode()
         headers = {
             "content-type": "application/json",
             "x-linkedstore-hmac-sha256": hex_signature(DEMO_WEBHOOK_SECRET, body),
         }
-        url = f"/stores/{store}/webhooks/nuvemshop{path}"
+        base = f"/stores/{store}" if store else ""
+        url = f"{base}/webhooks/nuvemshop{path}"
         return (await self.http.post(url, content=body, headers=headers)).status_code
 
     async def keys(self) -> list[str]:
@@ -158,8 +160,25 @@ async def test_store_webhooks_only_reach_the_store_they_name(deployment: Deploym
     assert await deployment.store_webhook("loja-b", order) == 200
 
 
-async def test_a_store_redact_erases_one_store_and_leaves_the_other(
+async def test_the_apps_one_webhook_url_hands_each_event_to_the_store_it_names(
     deployment: Deployment,
+) -> None:
+    order = {"store_id": 2, "event": "order/paid", "id": 1891000101}
+    assert await deployment.store_webhook("", order) == 200
+    queued = deployment.stores.by_slug["loja-b"].store_events.stream
+    assert await deployment.redis.exists(queued)
+    stranger = {"store_id": 3, "event": "order/paid", "id": 1}
+    assert await deployment.store_webhook("", stranger) == 403
+    assert await deployment.store_webhook("", {"event": "order/paid"}) == 400
+    forged = json.dumps(order).encode()
+    headers = {"content-type": "application/json", "x-linkedstore-hmac-sha256": "0" * 64}
+    reply = await deployment.http.post("/webhooks/nuvemshop", content=forged, headers=headers)
+    assert reply.status_code == 401
+
+
+@pytest.mark.parametrize("where", ["loja-a", ""], ids=["store URL", "app URL"])
+async def test_a_store_redact_erases_one_store_and_leaves_the_other(
+    deployment: Deployment, where: str
 ) -> None:
     await deployment.say("loja-a", "oi, cadê meu pedido 1001?")
     await deployment.say("loja-b", "oi, cadê meu pedido 1001?")
@@ -167,7 +186,7 @@ async def test_a_store_redact_erases_one_store_and_leaves_the_other(
     await deployment.wait_replies("loja-b", 1)
     before_b = [key for key in await deployment.keys() if ":loja-b:" in key]
 
-    assert await deployment.store_webhook("loja-a", {"store_id": 1}, "/store-redact") == 200
+    assert await deployment.store_webhook(where, {"store_id": 1}, "/store-redact") == 200
     for _ in range(200):
         left_a = [
             k for k in await deployment.keys() if k.startswith(f"{deployment.prefix}:loja-a:cp:")
