@@ -133,8 +133,10 @@ async def test_each_number_reaches_its_own_store_with_its_own_orders(
         and not key.startswith((f"{deployment.prefix}:loja-a:", f"{deployment.prefix}:loja-b:"))
     ]
     assert strays == []
-    for store in ("loja-a", "loja-b"):
-        assert any(key.startswith(f"{deployment.prefix}:{store}:cp:") for key in keys), store
+    for store in ("loja-a", "loja-b"):  # each store's own conversation, cache and bucket
+        for family in (":cp:", ":nuvemshop:cache:", ":nuvemshop:ratelimit"):
+            mine = f"{deployment.prefix}:{store}{family}"
+            assert any(key.startswith(mine) for key in keys), (store, family)
 
 
 async def test_a_ticket_and_admin_access_belong_to_one_store(deployment: Deployment) -> None:
