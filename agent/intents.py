@@ -45,8 +45,6 @@ class IntentSpec:
     """The rules brain's tool choice."""
     handoff: HandoffReason | None = None
     """The reason a person takes over when the intent itself needs one."""
-    order_purpose: str = ""
-    """Why the order number is needed, as the customer reads it ("pra eu ver onde ele está")."""
     person_decides: bool = False
     """A person decides the outcome (refund, cancellation, exchange): the bot never agrees."""
     answer: Callable[[StoreProfile], str] | None = None
@@ -54,21 +52,21 @@ class IntentSpec:
 
 
 def _store_answer(store: StoreProfile) -> str:
-    return (
-        f"A {store.name} atende {store.hours}. Nosso site é {store.url} 🛍️\n"
-        f"Sobre trocas: {store.exchange_policy}"
+    return store.replies.text(
+        "answers.store_info",
+        store_name=store.name,
+        hours=store.hours,
+        url=store.url,
+        exchange_policy=store.exchange_policy,
     )
 
 
 def _product_answer(store: StoreProfile) -> str:
-    return (
-        f"Tamanhos, estoque e preços ficam sempre atualizados no nosso site: {store.url} 🛍️ "
-        "Se quiser, digite *atendente* que alguém da equipe tira suas dúvidas."
-    )
+    return store.replies.text("answers.product_info", url=store.url)
 
 
 def _thanks_answer(store: StoreProfile) -> str:
-    return "Por nada! 😊 Se precisar de mais alguma coisa, é só chamar."
+    return store.replies.text("answers.thanks")
 
 
 _SPECS: tuple[IntentSpec, ...] = (
@@ -79,7 +77,6 @@ _SPECS: tuple[IntentSpec, ...] = (
         needs_order=True,
         tools=("get_order", "list_my_orders", "track_order", "get_payment_info"),
         plan=ToolPlan(with_order="get_order", without_order="list_my_orders"),
-        order_purpose="pra eu ver como ele está",
     ),
     IntentSpec(
         "tracking",
@@ -88,7 +85,6 @@ _SPECS: tuple[IntentSpec, ...] = (
         needs_order=True,
         tools=("track_order", "track_package", "get_order"),
         plan=ToolPlan(with_order="track_order", with_code="track_package"),
-        order_purpose="pra eu buscar o rastreio",
     ),
     IntentSpec(
         "payment",
@@ -96,7 +92,6 @@ _SPECS: tuple[IntentSpec, ...] = (
         needs_order=True,
         tools=("get_payment_info", "get_order", "request_handoff"),
         plan=ToolPlan(with_order="get_payment_info"),
-        order_purpose="pra eu conferir o pagamento",
     ),
     IntentSpec(
         "refund",
@@ -105,7 +100,6 @@ _SPECS: tuple[IntentSpec, ...] = (
         tools=("request_refund", "get_order"),
         plan=ToolPlan(with_order="request_refund"),
         handoff=HandoffReason.REFUND,
-        order_purpose="pra eu registrar o seu pedido de reembolso",
         person_decides=True,
     ),
     IntentSpec(
@@ -115,7 +109,6 @@ _SPECS: tuple[IntentSpec, ...] = (
         tools=("request_cancellation", "get_order"),
         plan=ToolPlan(with_order="request_cancellation"),
         handoff=HandoffReason.CANCEL_UNSHIPPED,
-        order_purpose="pra eu registrar o seu pedido de cancelamento",
         person_decides=True,
     ),
     IntentSpec(
@@ -125,7 +118,6 @@ _SPECS: tuple[IntentSpec, ...] = (
         tools=("request_handoff", "get_order"),
         plan=ToolPlan(with_order="request_handoff", without_order="request_handoff"),
         handoff=HandoffReason.EXCHANGE_RETURN,
-        order_purpose="pra eu encaminhar o seu caso ao time de trocas com os dados certos",
         person_decides=True,
     ),
     IntentSpec(

@@ -33,6 +33,30 @@ class Inbound(TypedDict, total=False):
     """The WhatsApp message ids this turn answers (a burst merged into one turn)."""
     media_ids: list[str]
     """WhatsApp media ids of photos, audio or documents sent, kept as evidence on tickets."""
+    photo_ids: list[str]
+    """The media ids of the photos among them: what a customer shows of a problem."""
+    voice_notes: list[VoiceNote]
+    """This turn's transcribed voice notes; their words are already in `text`."""
+    unheard: bool
+    """A voice note could not be downloaded or transcribed, and nothing else was written."""
+
+
+class VoiceNote(TypedDict):
+    """A voice note the worker transcribed before the turn."""
+
+    media_id: str
+    transcript: str
+
+
+class Attachment(TypedDict, total=False):
+    """A photo or voice note the customer sent, waiting to go on the next ticket."""
+
+    kind: Literal["photo", "voice_note"]
+    media_id: str
+    sent_at: str
+    """When it arrived (ISO time): after a day it no longer goes with a new ticket."""
+    transcript: str
+    """A voice note's words."""
 
 
 class Identity(TypedDict):
@@ -102,6 +126,8 @@ class Outcome(TypedDict, total=False):
     """The kind of media sent ('image', 'audio', ...)."""
     empty: bool
     """Nothing was sent: no text and no media."""
+    unheard: bool
+    """A voice note was sent that could not be transcribed, so the customer is asked to type."""
     identity_check: IdentityCheck
     attempts_left: int
     """Proofs the customer may still give before a person takes over."""
@@ -141,6 +167,8 @@ class AgentState(TypedDict, total=False):
     """The order last talked about, which a follow-up ("e quando chega?") refers to."""
     complaints: int
     """Turns in which the customer reported a problem; the third goes to a person."""
+    attachments: list[Attachment]
+    """Photos and voice notes no ticket holds yet; the next handoff attaches them."""
     handoff_seen_at: str | None
     """When the customer last wrote while a person owns the thread (ISO time), so the bot
     acknowledges the first message after a silence and only that one."""

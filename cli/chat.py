@@ -22,7 +22,7 @@ from agent.release import release_thread
 from agent.state import Inbound
 from agent.turn import TurnResult, run_turn
 from cli.failure import CommandFailure
-from cli.preflight import load_settings
+from cli.preflight import load_settings, require_templates
 from composition.model import ModelNotConfiguredError
 from composition.wiring import open_checkpointer, open_context
 from integrations.redis.connection import RedisUnavailableError
@@ -55,6 +55,7 @@ async def _chat(sender: str, fresh: bool, as_json: bool, brain: BrainChoice | No
         raise typer.BadParameter(f"not a Brazilian phone number: {sender!r}", param_hint="--as")
     sender_id = phone.lstrip("+")
     settings = load_settings()
+    require_templates(settings)
     if brain is not None:
         settings = settings.model_copy(update={"brain": brain})
     interactive = sys.stdin.isatty() and not as_json

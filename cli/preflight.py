@@ -17,6 +17,7 @@ import redis
 from pydantic import AliasChoices, ValidationError
 from pydantic_settings import SettingsError
 
+from agent.store_voice.templates import TemplatesError, load_templates
 from cli.failure import CommandFailure
 from composition.model import ModelNotConfiguredError, build_chat_model
 from composition.nuvemshop_app import app_problems
@@ -138,6 +139,15 @@ def require_redis(settings: Settings) -> None:
         client.close()
 
 
+def require_templates(settings: Settings) -> None:
+    """Exit naming the file, the key and the fault of a store's reply templates that are wrong."""
+    try:
+        load_templates(settings.reply_templates)
+    except TemplatesError as error:
+        lines = str(error).replace("\n", "\n  ")
+        raise FAIL(f"invalid reply templates (ATENDENTE_REPLY_TEMPLATES):\n  {lines}") from None
+
+
 def require_free_port(host: str, port: int) -> None:
     """Exit naming --port when another program already listens there."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -178,4 +188,5 @@ def preflight() -> Settings:
         require_configuration(settings)
     require_stores(settings)
     require_brain(settings)
+    require_templates(settings)
     return settings

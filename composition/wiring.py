@@ -20,6 +20,8 @@ from agent.brains.openai.brain import OpenAIBrain
 from agent.brains.rules.brain import RulesBrain
 from agent.context import Context, Limits
 from agent.store_profile import StoreProfile
+from agent.store_voice.templates import load_templates
+from agent.store_voice.tone import Tone
 from composition.model import build_chat_model, model_name
 from composition.settings import Settings
 from composition.tracing import configure_tracing
@@ -241,12 +243,22 @@ def departments(settings: Settings) -> dict[str, Department]:
 
 
 def store_profile(settings: Settings) -> StoreProfile:
-    """The public facts about the store, from settings."""
+    """The public facts about the store, from settings, in the store's own voice.
+
+    Raises:
+        TemplatesError: `ATENDENTE_REPLY_TEMPLATES` names a file that is missing or wrong.
+    """
     return StoreProfile(
         name=settings.store_name,
         url=settings.store_url,
         hours=settings.store_hours,
         exchange_policy=settings.store_exchange_policy,
+        tone=Tone(
+            speaker=settings.tone_speaker,
+            formality=settings.tone_formality,
+            emoji=settings.tone_emoji,
+        ),
+        replies=load_templates(settings.reply_templates),
     )
 
 

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 from agent import attendant
 from agent.attendant import agrees_prematurely, apologises
-from tools.problems import PROBLEMS, ProblemType
+from agent.store_voice.templates import default_templates
+from tools.problems import PROBLEM_TYPES, ProblemType
 
 __all__ = ["acknowledges", "agrees_prematurely", "apologises", "named_problems", "understood"]
 
@@ -29,11 +30,12 @@ def understood(reply: str) -> bool:
 
 
 def named_problems(reply: str) -> set[ProblemType]:
-    """The problems whose specific acknowledgement the reply uses."""
+    """The problems whose specific acknowledgement (in the shipped templates) the reply uses."""
+    templates = default_templates()
     return {
         problem
-        for problem, spec in PROBLEMS.items()
-        if any(line in reply for line in spec.acknowledgements)
+        for problem in PROBLEM_TYPES
+        if any(line in reply for line in templates.variants(f"problems.{problem}.named"))
     }
 
 

@@ -9,8 +9,13 @@ answers the way a careful model would, from the same prompts the brain sends: it
 classifies with the rules, calls the tool the request's intent needs, and rewords the
 draft by keeping it. Every request body is kept in `requests` for assertions.
 
+Audio transcription (`/v1/audio/transcriptions`, a multipart form) has a script of its own,
+`transcriptions`; past it, the stand-in hears an audio file's bytes as UTF-8 words, so a
+test records a voice note by writing what it says. Each form is kept in `audio_requests`.
+
 It passes 300 lines because it serves the whole surface the client uses (chat completions,
-structured output, tool calls, streaming and scripted failures) in one ASGI app.
+structured output, tool calls, streaming, transcription and scripted failures) in one ASGI
+app.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from agent.brains.rules.complaints import says_not_received, says_paid
 from agent.intents import INTENT_SPECS, planned_call
 from agent.language.classifier import classify
+from integrations.whatsapp.fake_media import multipart_fields
 
 Json = dict[str, Any]
 
@@ -73,6 +79,13 @@ class Failure:
 
 
 Step = Reply | Failure
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A scripted transcription: the words the server says it heard."""
+
+    text: str
 
 
 def _approx_tokens(value: Any) -> int:
@@ -181,6 +194,8 @@ class ScriptedModel:
     def __init__(self, script: Iterable[Step] = (), *, model: str = "gpt-4o") -> None:
         """Serve `script` first, in order; `model` is echoed in every completion."""
         self.script: deque[Step] = deque(script)
+        self.transcriptions: deque[Transcript | Failure] = deque()
+        self.audio_requests: list[Json] = []
         self.requests: list[Json] = []
         self.paths: list[str] = []
         self.model = model
@@ -217,6 +232,23 @@ class ScriptedModel:
                 return StreamingResponse(self._chunks(body, step), media_type="text/event-stream")
             return JSONResponse(self._completion(body, step))
 
+        async def transcribe(request: Request) -> Response:
+            form = multipart_fields(request.headers.get("content-type", ""), await request.body())
+            filename, audio = form.get("file", (None, b""))
+            fields = {k: v.decode() for k, (_, v) in form.items() if k != "file"}
+            self.audio_requests.append({**fields, "filename": filename, "bytes": len(audio)})
+            self.paths.append(request.url.path)
+            step = self.transcriptions.popleft() if self.transcriptions else None
+            if isinstance(step, Failure):
+                return self._failure(step)
+            heard = step.text if step else audio.decode("utf-8", errors="replace")
+            return JSONResponse({"text": heard, "usage": {"type": "duration", "seconds": 3}})
+
+        app.add_api_route("/v1/audio/transcriptions", transcribe, methods=["POST"])
+        app.add_api_route("/audio/transcriptions", transcribe, methods=["POST"])
+        app.add_api_route(
+            "/openai/deployments/{deployment}/audio/transcriptions", transcribe, methods=["POST"]
+        )
         app.add_api_route("/v1/chat/completions", complete, methods=["POST"])
         app.add_api_route("/chat/completions", complete, methods=["POST"])
         app.add_api_route(

@@ -21,6 +21,7 @@ from typing import Any
 from agent.graph import build_graph
 from composition.settings import Settings
 from composition.stores import StoreConfig, load_stores
+from composition.voice_notes import open_voice_notes
 from composition.whatsapp import build_whatsapp
 from composition.wiring import build_nuvemshop, build_saver, open_context, protection
 from integrations.nuvemshop.cache import CachedNuvemshopClient
@@ -199,6 +200,7 @@ async def open_services(
         queues = await open_queues(client, settings, inbound, outbox)
         whatsapp = build_whatsapp(settings, client)
         await stack.enter_async_context(whatsapp.client)
+        voice = await stack.enter_async_context(open_voice_notes(settings, whatsapp))
         privacy = PrivacyService(
             client,
             saver,
@@ -224,6 +226,7 @@ async def open_services(
             inbound=inbound,
             inbound_queue=queues.inbound,
             whatsapp=whatsapp,
+            voice=voice,
             outbox_queue=queues.outbox,
             handoff=handoff,
             flood=FloodGuard(prefix, limit=settings.flood_limit_per_minute, protection=sealing),

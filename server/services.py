@@ -21,6 +21,7 @@ from server.outbox import Outbox
 from server.store_events import StoreEventHandler, StoreEventIntake
 from server.streams import ShardedQueue, StreamQueue
 from server.supervision import LoopHealth
+from tools.voice_notes import VoiceNotes
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Services:
     flood: FloodGuard
     protection: Protection
     """Key names and sealed values for personal data (`ATENDENTE_ENCRYPTION_KEY`)."""
+    voice: VoiceNotes | None = None
+    """Hears voice notes before the turn, where a model is configured."""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     loops: LoopHealth = field(default_factory=LoopHealth)
     """The background loops' health, which `/readyz` reports."""

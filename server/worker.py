@@ -9,6 +9,9 @@ pending and, often, the customer writes again before another worker claims it: t
 turn that ran but died before its reply was queued is the checkpoint's latest turn with
 ids not in the set: the next handler queues that reply, under the same once-only key,
 before anything else. Each inbound message is thus answered exactly once.
+
+Voice notes are transcribed inside the customer's lock, just before the turn, so the turn
+reads them as text; one that cannot be heard still gets an answer, a polite ask to type.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from server.locks import turn_lock_key
 from server.metrics import record_turn, record_turn_error
 from server.outbox import Outbox
 from server.streams import Fields
+from tools.voice_notes import VoiceNotes
 
 if TYPE_CHECKING:
     from server.services import Services
@@ -65,6 +69,8 @@ class TurnParts:
     """How long the answered message ids are kept: past the conversation's own retention."""
     note_turns: bool
     """Whether each turn is noted for the development playground."""
+    voice: VoiceNotes | None = None
+    """Transcribes voice notes before the turn; None (no model) asks the customer to type."""
 
     @classmethod
     def of(cls, services: Services) -> TurnParts:
@@ -83,6 +89,7 @@ class TurnParts:
             lock_seconds=settings.turn_lock_seconds,
             answered_seconds=(settings.conversation_ttl_days + 1) * 24 * 3600,
             note_turns=settings.serves_playground,
+            voice=services.voice,
         )
 
 
@@ -168,9 +175,9 @@ class TurnWorker:
                 if candidate["message_id"] not in answered:
                     pending[candidate["message_id"]] = candidate
             ordered = sorted(pending.values(), key=lambda m: m["timestamp"])
-            inbound = merge(ordered)
             await parts.window.customer_wrote(sender_id)
             await self._show_typing(ordered[-1]["message_id"])
+            inbound = merge(await self._hear(ordered))
             result = await self._run(inbound)
             await self._queue_reply(sender_id, inbound["message_ids"], result.messages)
             await self._mark_answered(sender_id, burst_key, burst, set(inbound["message_ids"]))
@@ -181,6 +188,27 @@ class TurnWorker:
                 len(result.messages),
                 ">".join(result.path),
             )
+
+    async def _hear(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The burst with each voice note's transcript, or marked unheard when it failed.
+
+        Runs while the customer sees "typing…", all of a burst's voice notes at once; a
+        retried turn transcribes again rather than keep the words outside the checkpoint.
+        """
+        voice = self._parts.voice
+        notes = [m for m in messages if m.get("type") == "audio" and m.get("media_id")]
+        if voice is None or not notes:
+            return messages
+        heard = await asyncio.gather(*(voice.transcript(m["media_id"]) for m in notes))
+        words = {m["message_id"]: text for m, text in zip(notes, heard, strict=True)}
+
+        def with_words(message: dict[str, Any]) -> dict[str, Any]:
+            if message["message_id"] not in words:
+                return message
+            text = words[message["message_id"]]
+            return {**message, "transcript": text} if text else {**message, "unheard": True}
+
+        return [with_words(m) for m in messages]
 
     async def _show_typing(self, message_id: str) -> None:
         """Mark the message read and show "typing…": the customer sees we are on it."""

@@ -1,8 +1,8 @@
-"""Why a conversation goes to a person: one enum, with its department and its words.
+"""Why a conversation goes to a person: one enum, with its department and the staff's words.
 
-Routing (the default department), the staff's notice and the customer's one-line
-explanation all read from `REASONS`, so adding a reason is one entry here and a test
-fails when an entry is missing.
+Routing (the default department) and the staff's notice read from `REASONS`, so adding a
+reason is one entry here and a test fails when an entry is missing; what the customer is
+told is the store's templates' `handoff.intro.<reason>`.
 """
 
 from __future__ import annotations
@@ -35,65 +35,51 @@ class ReasonSpec:
     """The department that takes it unless the store's routing says otherwise."""
     staff_text: str
     """What the department reads on the notice (pt-BR)."""
-    customer_intro: str
-    """The sentence before "Vou te passar para ..." that tells the customer why (pt-BR)."""
 
 
 REASONS: dict[HandoffReason, ReasonSpec] = {
     HandoffReason.REFUND: ReasonSpec(
         "financeiro",
         "pedido de reembolso",
-        "Quem analisa e aprova reembolsos é o nosso time financeiro.",
     ),
     HandoffReason.PAYMENT_PROBLEM: ReasonSpec(
         "financeiro",
         "problema no pagamento",
-        "Quem confere pagamentos é o nosso time financeiro.",
     ),
     HandoffReason.DELIVERY_PROBLEM: ReasonSpec(
         "logistica",
         "problema na entrega",
-        "Como essa entrega precisa de atenção, já deixei o rastreio anotado para o time "
-        "resolver com a transportadora.",
     ),
     HandoffReason.EXCHANGE_RETURN: ReasonSpec(
         "trocas",
         "troca ou devolução",
-        "Quem analisa trocas e devoluções é o nosso time de trocas.",
     ),
     HandoffReason.CANCEL_SHIPPED: ReasonSpec(
         "trocas",
         "cancelamento de pedido já enviado",
-        "Como o pedido já foi enviado, o cancelamento vira uma devolução, e quem cuida disso "
-        "é o time de trocas.",
     ),
     HandoffReason.CANCEL_UNSHIPPED: ReasonSpec(
         "atendimento",
         "cancelamento de pedido",
-        "Quem confirma cancelamentos é a nossa equipe.",
     ),
     HandoffReason.HUMAN_REQUEST: ReasonSpec(
-        "atendimento", "cliente pediu para falar com uma pessoa", ""
+        "atendimento", "cliente pediu para falar com uma pessoa"
     ),
     HandoffReason.IDENTITY_FAILED: ReasonSpec(
         "atendimento",
         "não foi possível confirmar a identidade do cliente",
-        "Não consegui confirmar seus dados por aqui.",
     ),
     HandoffReason.UNRESOLVED: ReasonSpec(
         "atendimento",
         "o robô não conseguiu resolver",
-        "Não consegui resolver isso por aqui agora.",
     ),
     HandoffReason.LEGAL_THREAT: ReasonSpec(
         "atendimento",
         "cliente menciona PROCON, Reclame Aqui ou processo",
-        "Quero que uma pessoa da equipe cuide do seu caso pessoalmente.",
     ),
     HandoffReason.REPEATED_CONTACT: ReasonSpec(
         "atendimento",
         "cliente diz que não consegue resposta ou já entrou em contato várias vezes",
-        "Você não deveria ter que pedir de novo, então vou passar direto para uma pessoa.",
     ),
 }
 

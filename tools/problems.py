@@ -3,7 +3,8 @@
 "Veio faltando um item" and "veio quebrado" are both exchanges, but a good attendant
 answers each one differently and the team that picks the ticket up wants to know which.
 Each problem type is one entry of `PROBLEMS`: its handoff reason (and so its department),
-its priority, what the staff read and how the bot acknowledges it to the customer.
+its priority and what the staff read; how the bot acknowledges it to the customer is in the
+store's templates (`problems.<type>` in `agent/store_voice/pt_BR.toml`).
 """
 
 from __future__ import annotations
@@ -39,8 +40,6 @@ SUSPECTED = 0.3
 COMPLAINING = 0.5
 """From this probability that the message reports some problem, whichever it is, the reply
 opens with sympathy."""
-SYMPATHY = "Poxa, sinto muito pelo transtorno!"
-"""The opening for a complaint whose kind is not clear."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,122 +51,60 @@ class ProblemSpec:
     priority: Priority
     staff_text: str
     """What the department reads on the ticket (pt-BR)."""
-    acknowledgements: tuple[str, ...]
-    """Openings of the first reply that name the problem; one is chosen per message."""
-    general: str
-    """The opening when the problem is only likely: sympathy without naming the detail."""
     person_now: bool = False
     """True when the conversation goes to a person at once, whatever the intent."""
 
-
-PRODUCT = "Poxa, sinto muito pelo problema com o seu pedido!"
-DELIVERY = "Poxa, sinto muito pelo problema com a entrega!"
-MONEY = "Sinto muito pelo transtorno com o valor da sua compra!"
-WAITING = "Peço desculpas pela demora em te dar uma resposta."
-SITUATION = "Sinto muito por toda essa situação."
 
 PROBLEMS: dict[ProblemType, ProblemSpec] = {
     "missing_item": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
         "high",
         "item ou peça faltando no pedido",
-        (
-            "Poxa, sinto muito que seu pedido veio faltando item!",
-            "Que chato receber o pedido incompleto, sinto muito!",
-        ),
-        PRODUCT,
     ),
     "wrong_item": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
         "high",
         "produto diferente do comprado (tamanho, cor ou modelo)",
-        (
-            "Poxa, sinto muito que o produto veio diferente do que você comprou!",
-            "Que chato receber um produto diferente do que você escolheu, sinto muito!",
-        ),
-        PRODUCT,
     ),
     "damaged": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
         "high",
         "produto danificado ou com defeito",
-        (
-            "Poxa, sinto muito que o produto chegou com problema!",
-            "Que chato o produto ter chegado com defeito, sinto muito!",
-        ),
-        PRODUCT,
     ),
     "counterfeit": ProblemSpec(
         HandoffReason.EXCHANGE_RETURN,
         "urgent",
         "cliente diz que o produto não é original",
-        (
-            "Entendo sua preocupação com a originalidade do produto, e isso é sério.",
-            "Levo muito a sério a dúvida sobre a originalidade do produto.",
-        ),
-        PRODUCT,
     ),
     "delivered_not_received": ProblemSpec(
         HandoffReason.DELIVERY_PROBLEM,
         "urgent",
         "consta entregue, mas o cliente diz que não recebeu",
-        (
-            "Poxa, sinto muito! Consta como entregue e você não recebeu, isso precisa ser "
-            "resolvido.",
-            "Sinto muito por isso! Se o pedido aparece como entregue e não chegou até você, "
-            "vamos atrás.",
-        ),
-        DELIVERY,
     ),
     "late": ProblemSpec(
         HandoffReason.DELIVERY_PROBLEM,
         "normal",
         "entrega atrasada ou parada",
-        (
-            "Poxa, sinto muito pela demora na entrega!",
-            "Entendo a espera, sinto muito que seu pedido ainda não chegou!",
-        ),
-        DELIVERY,
     ),
     "charged_not_confirmed": ProblemSpec(
         HandoffReason.PAYMENT_PROBLEM,
         "high",
         "cliente pagou ou foi cobrado, mas o pagamento não aparece confirmado",
-        (
-            "Entendo, você pagou e o pedido não aparece como pago, sinto muito pelo transtorno!",
-            "Sinto muito pela confusão com o pagamento!",
-        ),
-        MONEY,
     ),
     "cancelled_not_refunded": ProblemSpec(
         HandoffReason.REFUND,
         "high",
         "pedido cancelado sem o estorno do valor",
-        (
-            "Poxa, sinto muito que o valor ainda não voltou pra você!",
-            "Entendo, o pedido foi cancelado e o dinheiro ainda não voltou, sinto muito!",
-        ),
-        MONEY,
     ),
     "no_response": ProblemSpec(
         HandoffReason.REPEATED_CONTACT,
         "high",
         "cliente não consegue resposta da loja ou já tentou várias vezes",
-        (
-            "Peço desculpas pela demora em te responder, você tem toda razão de estar chateado.",
-            "Sinto muito que você não conseguiu resposta até agora.",
-        ),
-        WAITING,
     ),
     "legal_threat": ProblemSpec(
         HandoffReason.LEGAL_THREAT,
         "urgent",
         "cliente menciona PROCON, Reclame Aqui, processo ou advogado",
-        (
-            "Sinto muito por toda essa situação, entendo sua insatisfação.",
-            "Peço desculpas por tudo isso, entendo que você está bem chateado.",
-        ),
-        SITUATION,
         person_now=True,
     ),
 }

@@ -6,6 +6,7 @@ handed-off thread is still recorded here before `human_mode` takes it.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -13,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.history import trim_to_recent_turns
-from agent.state import AgentState, Identity, Outcome
+from agent.state import AgentState, Attachment, Identity, Outcome
 
 MEDIA_PLACEHOLDERS = {
     "image": "[imagem]",
@@ -39,6 +40,31 @@ def _identity(state: AgentState) -> Identity:
     return identity
 
 
+ATTACHMENT_AGE = timedelta(days=1)
+"""A photo or voice note older than this (the customer's 24 h window) stays off new tickets."""
+MAX_ATTACHMENTS = 10
+"""Kept waiting for a ticket; a customer who sends more is showing the same problem again."""
+
+
+def _attachments(state: AgentState, now: datetime) -> list[Attachment]:
+    """The photos and voice notes no ticket holds yet, this turn's included."""
+    inbound, sent = state["inbound"], now.isoformat()
+    kept = [
+        attachment
+        for attachment in state.get("attachments") or []
+        if now - datetime.fromisoformat(attachment["sent_at"]) < ATTACHMENT_AGE
+    ]
+    kept += [
+        Attachment(kind="photo", media_id=media_id, sent_at=sent)
+        for media_id in inbound.get("photo_ids") or []
+    ]
+    kept += [
+        Attachment(kind="voice_note", sent_at=sent, **note)
+        for note in inbound.get("voice_notes") or []
+    ]
+    return kept[-MAX_ATTACHMENTS:]
+
+
 async def guard(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Normalise the inbound turn, enforce the length limit and reset per-turn fields."""
     inbound = state["inbound"]
@@ -51,6 +77,8 @@ async def guard(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
         outcome["truncated"] = True
     if media:
         outcome["media"] = media
+    if inbound.get("unheard"):
+        outcome["unheard"] = True
     if not text and not media:
         outcome["empty"] = True
     content = text or MEDIA_PLACEHOLDERS.get(media or "", "[mensagem vazia]")
@@ -58,6 +86,7 @@ async def guard(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     removals = trim_to_recent_turns(history, runtime.context.limits.history_turns - 1)
     return {
         "identity": _identity(state),
+        "attachments": _attachments(state, runtime.context.clock()),
         "messages": [*removals, HumanMessage(content=content)],
         "understanding": {},
         "request": {},

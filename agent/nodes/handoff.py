@@ -1,7 +1,9 @@
 """`handoff`: give the conversation to a human department.
 
 It opens a ticket, pauses the bot for this thread and records when the department works,
-so the reply can say honestly when a person will answer.
+so the reply can say honestly when a person will answer. The photos the customer sent (of
+a defect, a wrong item) and their voice notes' transcripts go on the ticket, so the team
+sees the problem without asking for it again.
 """
 
 from __future__ import annotations
@@ -20,8 +22,23 @@ logger = logging.getLogger(__name__)
 
 
 def _evidence(state: AgentState) -> dict[str, Any]:
-    """What the team should know without asking: the carrier's findings, the problem told."""
+    """What the team should know without asking the customer again.
+
+    The carrier's findings, the problem told, and the photos and voice notes (with their
+    transcripts) the customer sent that no ticket holds yet.
+    """
     evidence: dict[str, Any] = {}
+    attachments = state.get("attachments") or []
+    photos = [a["media_id"] for a in attachments if a.get("kind") == "photo"]
+    if photos:
+        evidence["photos"] = photos
+    notes = [
+        {"media_id": a.get("media_id", ""), "transcript": a.get("transcript", "")}
+        for a in attachments
+        if a.get("kind") == "voice_note"
+    ]
+    if notes:
+        evidence["voice_notes"] = notes
     found = [r["problem"] for r in tool_results(state.get("messages", [])) if r.get("problem")]
     if found:
         evidence["delivery_problems"] = found
@@ -63,5 +80,6 @@ async def handoff(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any
         "awaiting": None,
         "handoff_seen_at": None,
         "complaints": 0,
+        "attachments": [],
         "outcome": outcome,
     }

@@ -3,7 +3,8 @@
 The customer is never met with silence: the first message after a silence (the first
 since the handoff, or the first after half an hour without writing) gets one short
 acknowledgement that says when a person will answer. Once a person has written to the
-customer, the bot says nothing more: it never talks over them.
+customer, the bot says nothing more: it never talks over them. A voice note reaches the
+ticket as its transcript, marked as spoken.
 """
 
 from __future__ import annotations
@@ -33,14 +34,24 @@ def _after_silence(seen_at: str | None, now: datetime) -> bool:
 def acknowledgement(handoff: Handoff, context: Context, now: datetime) -> str:
     """The one short line that tells a waiting customer their message reached the team."""
     department = context.departments.department_for(handoff["reason"])
+    replies, ticket = context.store.replies, handoff["ticket"]
     if department.hours.is_open(now):
-        when = "Em instantes alguém da equipe te responde por aqui."
-    else:
-        when = (
-            f"A equipe atende {department.hours.description}; assim que voltar, alguém te "
-            "responde por aqui."
-        )
-    return f"Recebi sua mensagem, ela já está no seu atendimento *{handoff['ticket']}* 🙏 {when}"
+        return replies.text("human_mode.open_now", ticket=ticket)
+    return replies.text("human_mode.closed_now", ticket=ticket, hours=department.hours.description)
+
+
+VOICE_NOTE_MARK = "🎤"
+"""Marks a voice note's transcript on the ticket, so the team knows it was spoken."""
+
+
+def ticket_text(state: AgentState, said: str) -> str:
+    """The customer's message as the team reads it: voice notes marked, media ids listed."""
+    inbound = state["inbound"]
+    text = f"{VOICE_NOTE_MARK} {said}" if inbound.get("voice_notes") else said
+    media = inbound.get("media_ids") or []
+    if media:
+        text += f" (mídia: {', '.join(media)})"
+    return text
 
 
 async def human_mode(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -52,15 +63,12 @@ async def human_mode(state: AgentState, runtime: Runtime[Context]) -> dict[str, 
     update: dict[str, Any] = {"outbox": [], "handoff_seen_at": now.isoformat()}
     if not handoff or not messages or not isinstance(messages[-1], HumanMessage):
         return update
-    text = str(messages[-1].content)
-    media = state["inbound"].get("media_ids") or []
-    if media:
-        text += f" (mídia: {', '.join(media)})"
-    await context.tickets.append(handoff["ticket"], text)
+    await context.tickets.append(handoff["ticket"], ticket_text(state, str(messages[-1].content)))
+    update["attachments"] = []  # on the ticket already, with the message they came with
     if _after_silence(state.get("handoff_seen_at"), now) and not await context.tickets.replied(
         handoff["ticket"]
     ):
-        text = acknowledgement(handoff, context, now)
+        text = context.store.tone.apply(acknowledgement(handoff, context, now))
         update["outbox"] = [OutboundMessage(type="text", text=text)]
         update["messages"] = [AIMessage(content=text)]
     return update

@@ -1,7 +1,8 @@
 """`reply`: write this turn's outgoing messages into the outbox.
 
 The graph never sends: the caller (server worker, terminal chat, eval runner) delivers
-the outbox, which keeps every turn replayable and testable.
+the outbox, which keeps every turn replayable and testable. Whichever brain wrote it, the
+reply takes the store's tone here (no emoji when the store wants none).
 """
 
 from __future__ import annotations
@@ -13,12 +14,18 @@ from langgraph.runtime import Runtime
 
 from agent.accounting import EMPTY_USAGE, current_ledger
 from agent.context import Context
-from agent.state import AgentState
+from agent.state import AgentState, OutboundMessage
 
 
 async def reply(state: AgentState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Compose the outbox with the brain and remember what was said."""
-    outbox = await runtime.context.brain.compose(state, runtime.context.store)
+    store = runtime.context.store
+    outbox = [
+        OutboundMessage(**{**message, "text": store.tone.apply(message["text"])})
+        if "text" in message
+        else message
+        for message in await runtime.context.brain.compose(state, store)
+    ]
     said = "\n\n".join(message.get("text", "") for message in outbox)
     ledger = current_ledger()
     usage = ledger.summary() if ledger else dict(EMPTY_USAGE)

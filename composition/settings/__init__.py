@@ -30,6 +30,8 @@ from composition.settings.nuvemshop import DEMO_WEBHOOK_SECRET, NuvemshopSetting
 from composition.settings.nuvemshop_app import NuvemshopAppSettings
 from composition.settings.storage import StorageSettings
 from composition.settings.store import StoreSettings
+from composition.settings.transcription import TranscriptionSettings
+from composition.settings.voice import VoiceSettings
 from composition.settings.whatsapp import DEMO_VERIFY_TOKEN, DEMO_WHATSAPP_SECRET, WhatsAppSettings
 from composition.settings.worker import WorkerSettings
 
@@ -51,6 +53,8 @@ __all__ = [
     "Settings",
     "StorageSettings",
     "StoreSettings",
+    "TranscriptionSettings",
+    "VoiceSettings",
     "WhatsAppSettings",
     "WorkerSettings",
     "get_settings",
@@ -66,6 +70,8 @@ class Settings(
     StorageSettings,
     WorkerSettings,
     StoreSettings,
+    VoiceSettings,
+    TranscriptionSettings,
     HandoffSettings,
     AdminSettings,
     ConversationSettings,

@@ -54,6 +54,7 @@ from agent.prompts import prompt_version as current_prompt_version
 from agent.prompts import render
 from agent.state import AgentState, Awaiting, OutboundMessage
 from agent.store_profile import StoreProfile
+from agent.store_voice.tone import Tone
 from agent.understanding import Understanding
 from tools.problems import PROBLEM_TYPES
 
@@ -214,6 +215,7 @@ class OpenAIBrain:
             store_url=store.url if store else "",
             store_hours=store.hours if store else "",
             exchange_policy=store.exchange_policy if store else "",
+            tone=(store.tone if store else Tone()).prompt(),
         )
         return SystemMessage(content=f"{persona}\n\n{task}")
 

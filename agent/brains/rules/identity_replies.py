@@ -6,55 +6,44 @@ whether the order is someone else's or does not exist, so neither can be probed.
 
 from __future__ import annotations
 
-from agent.intents import spec
 from agent.state import Outcome, Request
-
-ASK_PROOF = (
-    "Pra proteger seus dados, preciso confirmar que o pedido *{n}* é seu 🔒 Me informa o "
-    "e-mail ou o CPF usado na compra?"
-)
-INVALID_PROOF = (
-    "Hmm, esse e-mail ou CPF parece incompleto 🤔 Confere e me manda de novo? Pode ser o "
-    "e-mail ou o CPF usado na compra."
-)
-MISMATCH = (
-    "Não encontrei o pedido *{n}* com esses dados 🤔 Confere o número do pedido e me manda "
-    "de novo o e-mail ou o CPF usado na compra? {left}"
-)
-WHERE_TO_FIND = "Ele aparece no e-mail de confirmação da compra (por exemplo: 1001)."
+from agent.store_voice.templates import ReplyTemplates
 
 
-def attempts_left(left: int) -> str:
-    """'Você ainda tem mais 2 tentativas.' with the plural right."""
+def attempts_left(left: int, replies: ReplyTemplates) -> str:
+    """'Você ainda tem mais 2 tentativas.' with the plural right; '' on the last one."""
     if left <= 0:
         return ""
-    return f"Você ainda tem mais {left} tentativa{'s' if left > 1 else ''}."
+    if left == 1:
+        return replies.text("identity.attempts_left_one")
+    return replies.text("identity.attempts_left", left=left)
 
 
-def ask_order_number(request: Request) -> str:
+def ask_order_number(request: Request, replies: ReplyTemplates) -> str:
     """Ask for the order number and say why.
 
     It never opens with "Claro!": to a refund, cancellation or exchange, or to any message
     the bot may have misread as a simpler one, that reads as agreeing to what a person
     has not decided yet.
     """
-    intents = request.get("intents", [])
-    purpose = next((spec(i).order_purpose for i in intents if spec(i).order_purpose), "")
-    why = f", {purpose}" if purpose else ""
-    return f"Me passa o número do pedido{why}? {WHERE_TO_FIND}"
+    purposes = (f"identity.purpose.{intent}" for intent in request.get("intents", []))
+    purpose = next((key for key in purposes if key in replies), None)
+    if purpose is None:
+        return replies.text("identity.ask_order_number")
+    return replies.text("identity.ask_order_number_for", purpose=replies.text(purpose))
 
 
-def identity_section(outcome: Outcome, request: Request) -> str | None:
+def identity_section(outcome: Outcome, request: Request, replies: ReplyTemplates) -> str | None:
     """The paragraph for this turn's identity verdict, if it needs one."""
     check = outcome.get("identity_check")
     number = request.get("order_number") or ""
     if check == "ask_order_number":
-        return ask_order_number(request)
+        return ask_order_number(request, replies)
     if check == "ask_identity":
-        return ASK_PROOF.format(n=number)
+        return replies.text("identity.ask_proof", order=number)
     if check == "invalid_proof":
-        return INVALID_PROOF
+        return replies.text("identity.invalid_proof")
     if check == "mismatch":
-        left = int(outcome.get("attempts_left", 1))
-        return MISMATCH.format(n=number, left=attempts_left(left)).strip()
+        left = attempts_left(int(outcome.get("attempts_left", 1)), replies)
+        return replies.text("identity.mismatch", order=number, attempts=left).strip()
     return None

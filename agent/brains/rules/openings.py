@@ -8,25 +8,10 @@ decided yet.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
-
 from agent.state import AgentState
+from agent.store_voice.templates import ReplyTemplates
 from agent.understanding import Understanding
-from tools.problems import COMPLAINING, NAMED, PROBLEMS, SUSPECTED, SYMPATHY
-
-APOLOGIES = (
-    "Sinto muito pelo transtorno, vou te ajudar com isso.",
-    "Peço desculpas pela situação, vamos resolver isso juntos.",
-    "Poxa, sinto muito por isso! Vou te ajudar.",
-)
-"""For an upset customer whose message names no specific problem."""
-
-
-def pick(options: Sequence[str], seed: str) -> str:
-    """One of `options`, the same for the same message and varied across messages."""
-    digest = hashlib.sha256(seed.encode()).digest()
-    return options[digest[0] % len(options)]
+from tools.problems import COMPLAINING, NAMED, SUSPECTED
 
 
 def understanding_of(state: AgentState) -> Understanding | None:
@@ -35,32 +20,38 @@ def understanding_of(state: AgentState) -> Understanding | None:
     return Understanding.model_validate(raw) if raw else None
 
 
-def acknowledgement(state: AgentState) -> str | None:
-    """The opening that names the problem or apologises, when this message calls for one."""
+def acknowledgement(state: AgentState, replies: ReplyTemplates) -> str | None:
+    """The opening that names the problem or apologises, when this message calls for one.
+
+    A variant is chosen by the message's text: the same message always opens the same way,
+    and different messages vary.
+    """
     understanding = understanding_of(state)
     if understanding is None:
         return None
     seed = state["inbound"].get("text") or ""
     problem, confidence = understanding.problem, understanding.problem_confidence
     if problem and confidence >= NAMED:
-        return pick(PROBLEMS[problem].acknowledgements, seed)
+        return replies.pick(f"problems.{problem}.named", seed)
     if problem and confidence >= SUSPECTED:
-        return PROBLEMS[problem].general
+        return replies.text(f"problems.{problem}.likely")
     if understanding.complaint >= COMPLAINING:
-        return SYMPATHY
+        return replies.text("opening.sympathy")
     if understanding.upset:
-        return pick(APOLOGIES, seed)
+        return replies.pick("opening.apologies", seed)
     return None
 
 
-def greeting(store_name: str, name: str | None, *, first: bool) -> str:
-    """'Oi, Ana! 👋 Aqui é o atendimento da Loja Aurora. Como posso te ajudar?'."""
-    hello = f"Oi, {name}!" if name else "Oi!"
-    if not first:
-        return f"{hello} 👋 Como posso te ajudar?"
-    return f"{hello} 👋 Aqui é o atendimento da {store_name}. Como posso te ajudar?"
-
-
-def salutation(name: str | None) -> str:
+def salutation(name: str | None, replies: ReplyTemplates) -> str:
     """The short hello that opens a first reply with content: 'Oi, Ana!'."""
-    return f"Oi, {name}!" if name else "Oi!"
+    return (
+        replies.text("greeting.hello_named", name=name) if name else replies.text("greeting.hello")
+    )
+
+
+def greeting(store_name: str, name: str | None, replies: ReplyTemplates, *, first: bool) -> str:
+    """'Oi, Ana! 👋 Aqui é o atendimento da Loja Aurora. Como posso te ajudar?'."""
+    hello = salutation(name, replies)
+    if not first:
+        return replies.text("greeting.again", hello=hello)
+    return replies.text("greeting.first", hello=hello, store_name=store_name)

@@ -1,37 +1,33 @@
-"""Small pt-BR formatting helpers for replies: money, dates, stage and tracking labels."""
+"""Small pt-BR formatting helpers for replies: money, dates, stage and tracking labels.
+
+The labels are words of the templates file, so a store that renames "em separação" sees
+its word in every sentence that names a stage.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-STAGE_LABELS = {
-    "preparing": "em separação",
-    "awaiting_payment": "aguardando pagamento",
-    "payment_failed": "pagamento não aprovado",
-    "shipped": "enviado",
-    "delivered": "entregue",
-    "cancelled": "cancelado",
-}
+from agent.store_voice.templates import ReplyTemplates
 
-TRACKING_LABELS = {
-    "posted": "postado",
-    "in_transit": "em trânsito",
-    "out_for_delivery": "saiu para entrega",
-    "delivered": "entregue",
-    "awaiting_pickup": "aguardando retirada",
-    "returned": "em devolução ao remetente",
-    "lost": "extraviado",
-    "exception": "com uma ocorrência na entrega",
-}
 
-METHOD_LABELS = {
-    "credit_card": "cartão de crédito",
-    "debit_card": "cartão de débito",
-    "boleto": "boleto",
-    "pix": "Pix",
-    "wire_transfer": "transferência",
-}
+def stage_label(replies: ReplyTemplates, stage: object) -> str:
+    """An order stage as the customer reads it: 'em separação', or 'em andamento'."""
+    key = f"labels.stage.{stage}"
+    return replies.text(key if key in replies else "labels.stage.unknown")
+
+
+def tracking_label(replies: ReplyTemplates, status: object) -> str | None:
+    """A carrier status as the customer reads it ('em trânsito'), None when it has none."""
+    key = f"labels.tracking.{status}"
+    return replies.text(key) if key in replies else None
+
+
+def method_label(replies: ReplyTemplates, method: object) -> str:
+    """A payment method as the customer reads it ('Pix', 'cartão de crédito'), or ''."""
+    key = f"labels.payment_method.{method}"
+    return replies.text(key) if key in replies else ""
 
 
 def money(amount: str | None) -> str:
@@ -58,12 +54,13 @@ def short_date(moment: str | None) -> str:
     return parsed.strftime("%d/%m")
 
 
-def items_phrase(items: list[dict[str, object]]) -> str:
+def items_phrase(items: list[dict[str, object]], replies: ReplyTemplates) -> str:
     """'2x Camiseta Básica e 1x Boné' for the first few items."""
     names = [f"{item.get('quantity', 1)}x {item.get('name', '')}".strip() for item in items[:3]]
     if len(items) > 3:
         rest = len(items) - 3
-        names.append(f"mais {rest} {'item' if rest == 1 else 'itens'}")
+        more = "labels.more_items_one" if rest == 1 else "labels.more_items"
+        names.append(replies.text(more, count=rest))
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " e " + names[-1]
