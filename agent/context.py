@@ -13,7 +13,9 @@ from datetime import datetime
 from agent.brains.base import Brain
 from agent.store_profile import StoreProfile
 from integrations.clock import utc_now
+from tools.catalog import CatalogService
 from tools.departments import DepartmentRouter, TicketStore
+from tools.knowledge.base import KnowledgeBase
 from tools.orders import OrderService
 from tools.tracking import TrackingService
 
@@ -38,6 +40,10 @@ class Context:
     tickets: TicketStore
     departments: DepartmentRouter
     store: StoreProfile
+    catalog: CatalogService
+    """The store's products, for product questions (no identity needed)."""
+    knowledge: KnowledgeBase
+    """The store's knowledge file and pages, for questions about the store."""
     limits: Limits = field(default_factory=Limits)
     clock: Callable[[], datetime] = utc_now
     """Injected so business-hours answers can be tested at any hour."""

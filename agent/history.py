@@ -27,10 +27,34 @@ def latest_customer_text(messages: Sequence[AnyMessage]) -> str:
     return ""
 
 
-def tool_results(messages: Sequence[AnyMessage]) -> list[ToolResult]:
-    """This turn's tool results, each the tool's JSON payload plus its `tool` name."""
+def previous_turn(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """The messages of the turn before the customer's latest message."""
+    starts = [i for i, message in enumerate(messages) if isinstance(message, HumanMessage)]
+    if len(starts) < 2:
+        return []
+    return list(messages[starts[-2] + 1 : starts[-1]])
+
+
+def shown_products(messages: Sequence[AnyMessage]) -> list[str]:
+    """The products the bot showed in its last answer, which a follow-up is about.
+
+    "e no M?" and a tapped list row name no product of their own.
+    """
+    return [
+        str(product.get("name", ""))
+        for result in tool_results(previous_turn(messages), whole=True)
+        if result.get("tool") == "search_products"
+        for product in result.get("products", [])
+    ]
+
+
+def tool_results(messages: Sequence[AnyMessage], *, whole: bool = False) -> list[ToolResult]:
+    """This turn's tool results, each the tool's JSON payload plus its `tool` name.
+
+    `whole` reads every tool result of `messages` instead (a turn already cut out).
+    """
     results: list[ToolResult] = []
-    for message in current_turn(messages):
+    for message in messages if whole else current_turn(messages):
         if not isinstance(message, ToolMessage):
             continue
         try:

@@ -28,6 +28,8 @@ class ToolPlan:
     """Called with `tracking_code` when the customer typed one and no order."""
     without_order: str | None = None
     """Called with no arguments when the request names no order (e.g. list my orders)."""
+    with_question: str | None = None
+    """Called with the customer's own words: answered from the store's catalog or knowledge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +125,15 @@ _SPECS: tuple[IntentSpec, ...] = (
     IntentSpec(
         "product_info",
         "questions about products: sizes, stock, prices, materials.",
-        answer=_product_answer,
+        tools=("search_products", "search_knowledge"),
+        plan=ToolPlan(with_question="search_products"),
     ),
     IntentSpec(
         "store_info",
-        "hours, address, policies, shipping rules, payment methods, contact.",
-        answer=_store_answer,
+        "hours, address, policies, delivery times, shipping rules, payment methods (pix, "
+        "boleto, cards, instalments) in general, contact.",
+        tools=("search_knowledge", "search_products"),
+        plan=ToolPlan(with_question="search_knowledge"),
     ),
     IntentSpec(
         "human_agent",
@@ -173,6 +178,10 @@ ORDER_INTENTS: frozenset[Intent] = frozenset(s.name for s in _SPECS if s.needs_o
 """Intents answered from an order, so identity comes first."""
 PERSON_DECIDES: frozenset[Intent] = frozenset(s.name for s in _SPECS if s.person_decides)
 """Intents whose outcome a person decides: the bot acknowledges and never agrees."""
+QUESTION_INTENTS: frozenset[Intent] = frozenset(
+    s.name for s in _SPECS if s.plan is not None and s.plan.with_question
+)
+"""Intents answered from the store's catalog or knowledge: no order, no identity."""
 
 
 def spec(intent: Intent) -> IntentSpec:
@@ -186,15 +195,20 @@ def allowed_tools(intents: list[Intent]) -> frozenset[str]:
 
 
 def planned_call(
-    intent: Intent, order_number: str | None, tracking_code: str | None
+    intent: Intent, order_number: str | None, tracking_code: str | None, question: str = ""
 ) -> tuple[str, dict[str, Any]] | None:
-    """The tool an intent's plan calls for what the request carries, with its arguments."""
+    """The tool an intent's plan calls for what the request carries, with its arguments.
+
+    `question` is the customer's message, which catalog and knowledge searches read.
+    """
     intent_spec = INTENT_SPECS[intent]
     plan = intent_spec.plan
     if plan is None:
         return None
     args: dict[str, Any]
-    if order_number and plan.with_order:
+    if plan.with_question:
+        tool, args = plan.with_question, {"question": question}
+    elif order_number and plan.with_order:
         tool, args = plan.with_order, {"order_number": order_number}
     elif tracking_code and plan.with_code:
         tool, args = plan.with_code, {"tracking_code": tracking_code}

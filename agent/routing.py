@@ -13,7 +13,7 @@ from typing import Literal
 
 from langchain_core.messages import AIMessage
 
-from agent.intents import ORDER_INTENTS
+from agent.intents import ORDER_INTENTS, QUESTION_INTENTS
 from agent.state import AgentState
 
 
@@ -30,7 +30,7 @@ async def after_guard(state: AgentState) -> Literal["human_mode", "classify_inte
 async def after_classify(
     state: AgentState,
 ) -> Literal["handoff", "verify_identity", "act", "reply"]:
-    """Order questions go through identity; a typed tracking code needs no order."""
+    """Order questions go through identity; a typed tracking code and store questions do not."""
     if state.get("handoff_reason"):
         return "handoff"
     request = state.get("request", {})
@@ -44,6 +44,8 @@ async def after_classify(
         return "act"
     if needs_order:
         return "verify_identity"
+    if any(intent in QUESTION_INTENTS for intent in intents):
+        return "act"  # product and store questions read the catalog and knowledge, no identity
     return "reply"
 
 

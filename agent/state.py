@@ -87,6 +87,10 @@ class OutboundMessage(TypedDict, total=False):
     text: str
     buttons: list[dict[str, str]]
     """Reply buttons: at most 3, each {'id', 'title'} with a title of at most 20 chars."""
+    rows: list[dict[str, str]]
+    """A list's options, each {'id', 'title', 'description'}: titles up to 24 chars."""
+    button: str
+    """The label of the button that opens the list."""
     template: dict[str, Any]
     """An approved template ({'name', 'language', 'parameters'}) for use outside the
     customer's 24 h window; `text` then holds the same words for logs and tests."""

@@ -53,3 +53,15 @@ class ToolResult(TypedDict, total=False):
     orders: list[dict[str, Any]]
     refund: str
     cancellation: str
+    catalog: str
+    """`one`, `several`, `none`, `unnamed` (no product named) or `unavailable`."""
+    products: list[dict[str, Any]]
+    """Products as `tools.catalog.product_view` shows them."""
+    asked: dict[str, str]
+    """Option values the customer asked for ({"Tamanho": "P"})."""
+    not_offered: list[str]
+    matches: int
+    knowledge: str
+    """`found` or `unknown`."""
+    entries: list[dict[str, Any]]
+    """The knowledge entries found, each with id, title, answer, link and source."""

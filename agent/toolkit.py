@@ -195,6 +195,32 @@ async def request_cancellation(order_number: str, runtime: Runtime) -> str:
 
 
 @tool
+async def search_products(question: str, runtime: Runtime, about: str | None = None) -> str:
+    """Search the store's catalog: products with each variant's stock, price, link and photo.
+
+    `question` is what the customer asked, in their words (name, size, colour). Set `about`
+    to the product last talked about when the question names none ("e no M?").
+    """
+    try:
+        answer = await runtime.context.catalog.search(question, about=about)
+    except NuvemshopError as error:
+        logger.warning("catalog search failed: %s", type(error).__name__)
+        return _dump({"catalog": "unavailable"})
+    return _dump(answer.payload())
+
+
+@tool
+async def search_knowledge(question: str, runtime: Runtime) -> str:
+    """Search the store's own answers: delivery times, shipping, payment, exchanges, hours.
+
+    Answer only from the entry returned, and name its title as the source; `unknown`
+    means the store has no answer and a person should be offered.
+    """
+    answer = await runtime.context.knowledge.search(question)
+    return _dump(answer.payload())
+
+
+@tool
 async def request_handoff(
     reason: HandoffReason, runtime: Runtime, order_number: str | None = None
 ) -> str:
@@ -216,6 +242,8 @@ ALL_TOOLS: tuple[BaseTool, ...] = (
     request_refund,
     request_cancellation,
     request_handoff,
+    search_products,
+    search_knowledge,
 )
 
 

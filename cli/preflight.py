@@ -19,10 +19,12 @@ from pydantic_settings import SettingsError
 
 from agent.store_voice.templates import TemplatesError, load_templates
 from cli.failure import CommandFailure
+from composition.knowledge import knowledge_entries
 from composition.model import ModelNotConfiguredError, build_chat_model
 from composition.nuvemshop_app import app_problems
 from composition.settings import Settings, get_settings
 from composition.stores import StoresFileError, load_stores
+from tools.knowledge.entries import KnowledgeFileError
 
 FAIL = CommandFailure("atendente")
 
@@ -148,6 +150,14 @@ def require_templates(settings: Settings) -> None:
         raise FAIL(f"invalid reply templates (ATENDENTE_REPLY_TEMPLATES):\n  {lines}") from None
 
 
+def require_knowledge(settings: Settings) -> None:
+    """Exit naming the entry and the fault of a knowledge file that cannot be used."""
+    try:
+        knowledge_entries(settings)
+    except KnowledgeFileError as error:
+        raise FAIL(f"{error} (ATENDENTE_KNOWLEDGE_FILE)") from None
+
+
 def require_free_port(host: str, port: int) -> None:
     """Exit naming --port when another program already listens there."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -188,5 +198,6 @@ def preflight() -> Settings:
         require_configuration(settings)
     require_stores(settings)
     require_brain(settings)
+    require_knowledge(settings)
     require_templates(settings)
     return settings

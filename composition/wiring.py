@@ -22,6 +22,7 @@ from agent.context import Context, Limits
 from agent.store_profile import StoreProfile
 from agent.store_voice.templates import load_templates
 from agent.store_voice.tone import Tone
+from composition.knowledge import build_embedder, catalog, knowledge_base
 from composition.model import build_chat_model, model_name
 from composition.settings import Settings
 from composition.tracing import configure_tracing
@@ -312,6 +313,10 @@ async def open_context(
             tickets=tickets or _ticket_store(settings, redis),
             departments=DepartmentRouter(settings.handoff_routing, departments(settings)),
             store=store_profile(settings),
+            catalog=catalog(settings, nuvemshop),
+            knowledge=knowledge_base(
+                settings, nuvemshop, build_embedder(settings) if brain is None else None
+            ),
             limits=Limits(
                 max_tool_rounds=settings.max_tool_rounds,
                 max_inbound_chars=settings.max_inbound_chars,

@@ -213,6 +213,21 @@ def problem_accuracy(dialogues: Sequence[Record]) -> dict[str, Any]:
     }
 
 
+def categories(dialogues: Sequence[Record]) -> dict[str, dict[str, Any]]:
+    """pass^k and the assertion pass rate of each category (a dialogue file, by default)."""
+    grouped: dict[str, list[Record]] = {}
+    for dialogue in dialogues:
+        grouped.setdefault(str(dialogue.get("category") or "uncategorised"), []).append(dialogue)
+    return {
+        name: {
+            "dialogues": len(members),
+            "pass_hat_k": pass_hat_k([(d["successes"], d["trials"]) for d in members]),
+            "assertion_pass_rate": assertion_pass_rate(members),
+        }
+        for name, members in sorted(grouped.items())
+    }
+
+
 def summarize(dialogues: Sequence[Record], *, customer_turns: int, trials: int) -> dict[str, Any]:
     """The report's `summary` block (thresholds are added by the gate).
 
@@ -235,4 +250,5 @@ def summarize(dialogues: Sequence[Record], *, customer_turns: int, trials: int) 
         "handoff": handoffs(dialogues),
         "llm": llm_usage(dialogues),
         "latency_ms": latency(dialogues),
+        "categories": categories(dialogues),
     }

@@ -217,6 +217,7 @@ def _dialogue_records(
                 "id": dialogue.id,
                 "description": dialogue.description,
                 "tags": list(dialogue.tags),
+                "category": dialogue.category or "",
                 "trials": trials,
                 "successes": sum(1 for run in own if run["passed"]),
                 "runs": own,

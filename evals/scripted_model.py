@@ -136,12 +136,14 @@ def _classification(body: Json) -> Json:
     }
 
 
-def _planned_call(intent: str, request: Json) -> ToolCallStep | None:
+def _planned_call(intent: str, request: Json, said: str) -> ToolCallStep | None:
     """The call the intent's spec plans for the request, as a careful model would make it."""
     known = next((name for name in INTENT_SPECS if name == intent), None)
     if known is None:
         return None
-    planned = planned_call(known, request.get("order_number"), request.get("tracking_code"))
+    planned = planned_call(
+        known, request.get("order_number"), request.get("tracking_code"), question=said
+    )
     return ToolCallStep(*planned) if planned else None
 
 
@@ -158,7 +160,7 @@ def _tool_choice(body: Json) -> Reply:
     said = _text(messages[_last_user_index(messages)]) if messages else ""
     calls: list[ToolCallStep] = []
     for intent in request.get("intents") or []:
-        step = _planned_call(intent, request)
+        step = _planned_call(intent, request, said)
         if step is None or step.name not in offered:
             continue
         if step.name in ("track_order", "track_package") and says_not_received(said):

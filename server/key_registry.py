@@ -237,7 +237,8 @@ FAMILIES: tuple[KeyFamily, ...] = (
     KeyFamily(
         "order cache",
         ("nuvemshop:cache:{*}:*",),
-        "orders read from the store's API, with the customer's contact data",
+        "orders read from the store's API, with the customer's contact data; product searches and "
+        "content pages",
         personal=True,
         lifetime="ttl",
         kept="ATENDENTE_NUVEMSHOP_ORDER_CACHE_TTL_SECONDS (60 s)",

@@ -16,11 +16,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.context import Context
-from agent.history import latest_customer_text
+from agent.history import latest_customer_text, previous_turn, shown_products, tool_results
 from agent.intents import NO_REQUEST, ORDER_INTENTS, PROBLEM_INTENTS
 from agent.language.normalize import fold_accents
 from agent.state import AgentState, Request
-from agent.understanding import Intent, Understanding
+from agent.understanding import Entities, Intent, Understanding
+from tools.catalog import is_follow_up
 from tools.handoff_reasons import HandoffReason
 from tools.problems import LIKELY, NAMED, PROBLEMS, ProblemType
 
@@ -59,10 +60,41 @@ def _intents(understanding: Understanding) -> list[Intent]:
     return intents
 
 
+FOLLOW_UP_WORDS = 4
+"""A payment word this short after a store answer ("e boleto?") asks about the store too."""
+
+
+def _store_question(intents: list[Intent], entities: Entities, state: AgentState) -> list[Intent]:
+    """Product and store questions the words alone do not show.
+
+    "e no M?" or a product tapped in the list we sent follow the products just shown;
+    "e boleto?" after the store's answer about Pix asks how to pay, as "aceitam pix?
+    parcelam?" does, which names no order and needs none.
+    """
+    messages = state.get("messages", [])
+    text = latest_customer_text(messages)
+    if all(intent in NO_REQUEST for intent in intents) and is_follow_up(
+        text, shown_products(messages)
+    ):
+        return ["product_info"]
+    if entities.get("order_number") or state.get("focus_order"):
+        return intents
+    if intents[:1] == ["store_info"]:
+        return [intent for intent in intents if intent != "payment"]
+    answered = any(
+        result.get("knowledge") == "found"
+        for result in tool_results(previous_turn(messages), whole=True)
+    )
+    if intents == ["payment"] and answered and len(text.split()) <= FOLLOW_UP_WORDS:
+        return ["store_info"]
+    return intents
+
+
 def _request(understanding: Understanding, state: AgentState) -> Request:
     """The request to serve this turn: new intents, or the pending one with new answers."""
     intents = _intents(understanding)
     entities = understanding.entities
+    intents = _store_question(intents, entities, state)
     pending = state.get("pending")
     if pending and all(intent in NO_REQUEST for intent in intents):
         return Request(

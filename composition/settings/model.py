@@ -62,6 +62,11 @@ class ModelSettings(SystemSettings):
         2500, ge=300, validation_alias=env_names("ATENDENTE_LLM_CONTEXT_TOKENS")
     )
     """Budget of conversation history in each prompt, so a long chat costs what a short one does."""
+    embedding_model: str = Field(
+        "text-embedding-3-small", validation_alias=env_names("ATENDENTE_EMBEDDING_MODEL")
+    )
+    """The embeddings that rank knowledge entries beside BM25 when a model is configured
+    (on Azure, the deployment); empty: BM25 alone."""
     llm_prices: dict[str, LLMPrice] = Field(
         default_factory=lambda: dict(DEFAULT_LLM_PRICES),
         validation_alias=env_names("ATENDENTE_LLM_PRICES"),

@@ -1,9 +1,11 @@
 """What the bot may say about the store, and which proactive notices it sends.
 
-ATENDENTE_STORE_* and ATENDENTE_AUTOMATION*.
+ATENDENTE_STORE_*, ATENDENTE_KNOWLEDGE_FILE and ATENDENTE_AUTOMATION*.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pydantic import Field
 
@@ -26,6 +28,10 @@ class StoreSettings(SystemSettings):
         "com a etiqueta e sem sinais de uso.",
         validation_alias=env_names("ATENDENTE_STORE_EXCHANGE_POLICY"),
     )
+    knowledge_file: Path | None = Field(
+        None, validation_alias=env_names("ATENDENTE_KNOWLEDGE_FILE")
+    )
+    """The store's knowledge file (YAML); unset: the demo store's, `tools/knowledge/demo.yaml`."""
     automations: dict[str, bool] = Field(
         default_factory=lambda: {
             "order_paid": True,

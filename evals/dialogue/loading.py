@@ -101,4 +101,7 @@ def load_dialogues(path: Path) -> list[Dialogue]:
         for dialogue in parse_dialogue_file(file).dialogues
     ]
     _check_unique(named)
-    return [dialogue for _, dialogue in named]
+    return [
+        dialogue.model_copy(update={"category": dialogue.category or file.stem})
+        for file, dialogue in named
+    ]

@@ -137,6 +137,8 @@ class Dialogue(Frozen):
     id: str
     description: str
     tags: tuple[str, ...] = ()
+    category: str | None = None
+    """The report's group for it; the loader sets the file's name when it is not given."""
     store: Store
     customer: Customer
     clock: AwareDatetime | None = None

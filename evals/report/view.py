@@ -139,6 +139,15 @@ def summary_rows(report: Report) -> list[tuple[str, str]]:
                 f"{rate(scores['rate'])} ({scores['checks']} checks)",
             )
         )
+    for name, scores in summary.get("categories", {}).items():
+        first = next(iter(scores.get("pass_hat_k", {}).items()), ("1", 1.0))
+        rows.append(
+            (
+                f"category {name}",
+                f"pass^{first[0]} {rate(first[1])}, assertions "
+                f"{rate(scores['assertion_pass_rate'])} ({scores['dialogues']} dialogues)",
+            )
+        )
     if summary.get("judge_pass_rate") is not None:
         rows.append(("judge pass rate", rate(summary["judge_pass_rate"])))
     for department, scores in summary.get("handoff", {}).items():

@@ -13,6 +13,13 @@ also deletes the keys the index sets list, which share that tag)::
     {prefix}:{store}:search:<limit>:<hmac(q)>    JSON list of orders (non-empty only)
     {prefix}:{store}:refs:<order id>             SET of the keys above that hold the order
     {prefix}:{store}:who:<hmac(identifier)>      SET of the keys that mention an identifier
+    {prefix}:{store}:products:<limit>:<hmac(q)>  JSON list of products a search found
+    {prefix}:{store}:pages                       JSON list of the store's content pages
+
+Product searches and pages hold no personal data and index nothing; they are cached for
+the same TTL, because every customer asking about the same dress would otherwise spend the
+store's bucket on the same answer. An empty product search is cached too: a product the
+store lacks stays absent for a minute.
 
 Search terms are e-mails and names, so they appear in key names only as an HMAC with a
 secret: a plain hash of an e-mail can be reversed by hashing a list of candidate e-mails.
@@ -142,6 +149,14 @@ class OrderCache:
     def search_key(self, store_id: str, query: str, limit: int) -> str:
         """Where a search is kept: the query only as an HMAC, never in clear."""
         return self._key(store_id, "search", int(limit), self._hash(query.strip()))
+
+    def product_search_key(self, store_id: str, query: str, limit: int) -> str:
+        """Where a product search is kept, its words as an HMAC like every search."""
+        return self._key(store_id, "products", int(limit), self._hash(query.strip().casefold()))
+
+    def pages_key(self, store_id: str) -> str:
+        """Where the store's content pages are kept."""
+        return self._key(store_id, "pages")
 
     def _who_key(self, store_id: str, identifier: str) -> str:
         return self._key(store_id, "who", self._hash(identifier))
@@ -285,4 +300,26 @@ class CachedNuvemshopClient(NuvemshopClient):
         payloads = await super().search_order_payloads(query, limit=limit, per_page=per_page)
         if payloads:
             await self.cache.write(self.store_id, [key], payloads, payloads, query=query)
+        return payloads
+
+    async def search_product_payloads(self, query: str, *, limit: int = 20) -> list[Json]:
+        """Products matching `query`, from the cache when fresh; empty results are kept too."""
+        if not query.strip():
+            return []
+        key = self.cache.product_search_key(self.store_id, query, limit)
+        cached = await self.cache.read(key)
+        if isinstance(cached, list):
+            return cached
+        payloads = await super().search_product_payloads(query, limit=limit)
+        await self.cache.write(self.store_id, [key], payloads, [])
+        return payloads
+
+    async def page_payloads(self) -> list[Json]:
+        """The store's pages, from the cache when fresh."""
+        key = self.cache.pages_key(self.store_id)
+        cached = await self.cache.read(key)
+        if isinstance(cached, list):
+            return cached
+        payloads = await super().page_payloads()
+        await self.cache.write(self.store_id, [key], payloads, [])
         return payloads

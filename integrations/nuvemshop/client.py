@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from integrations.closing import AsyncClosing
 from integrations.nuvemshop.errors import NuvemshopError, NuvemshopNotFound
 from integrations.nuvemshop.models import Customer, Order
+from integrations.nuvemshop.products import Page, Product
 from integrations.nuvemshop.ratelimit import RateLimiter
 from integrations.nuvemshop.session import SINGLE_ATTEMPT, RetryPolicy, StoreSession, json_body
 
@@ -48,6 +49,12 @@ Asking for these only keeps payloads small and leaves out personal data we never
 such as billing addresses.
 """
 
+PRODUCT_FIELDS: tuple[str, ...] = (
+    *("id", "name", "description", "handle", "attributes", "variants", "images"),
+    *("published", "canonical_url", "tags", "brand"),
+)
+"""The product properties a customer's question needs (the fields of `Product`)."""
+
 Json = dict[str, Any]
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -71,7 +78,7 @@ def order_number(number: int | str) -> int | None:
 
 
 class NuvemshopClient(AsyncClosing):
-    """Reads orders and customers of one store; one instance per store and process."""
+    """Reads orders, customers, products and pages of one store; one per store and process."""
 
     def __init__(
         self,
@@ -185,6 +192,39 @@ class NuvemshopClient(AsyncClosing):
         except NuvemshopNotFound:
             return None
         return validate(Customer, json_body(response))
+
+    async def search_products(self, query: str, *, limit: int = 20) -> list[Product]:
+        """Published products whose name, description or SKU contains `query`.
+
+        A blank query would list the whole catalog, so it finds nothing instead.
+        """
+        payloads = await self.search_product_payloads(query, limit=limit)
+        return [validate(Product, payload) for payload in payloads]
+
+    async def search_product_payloads(self, query: str, *, limit: int = 20) -> list[Json]:
+        """`search_products` as the API's JSON objects, for the cache."""
+        if not query.strip():
+            return []
+        params = {"q": query.strip(), "published": "true", "fields": ",".join(PRODUCT_FIELDS)}
+        return await self._list("/products", params, limit=limit)
+
+    async def list_pages(self) -> list[Page]:
+        """The store's published content pages; none when the store has no pages endpoint."""
+        return [page for item in await self.page_payloads() if (page := Page.from_api(item))]
+
+    async def page_payloads(self) -> list[Json]:
+        """The pages as the API's JSON objects: a list, or one wrapped in `results`."""
+        try:
+            response = await self._request("GET", "/pages", params={"per_page": str(MAX_PER_PAGE)})
+        except NuvemshopNotFound:
+            return []
+        body = json_body(response)
+        if isinstance(body, dict):
+            wrapped = body.get("pages", body)
+            body = wrapped.get("results", []) if isinstance(wrapped, dict) else wrapped
+        if not isinstance(body, list):
+            raise NuvemshopError("GET /pages returned neither a list nor results")
+        return [item for item in body if isinstance(item, dict)]
 
     async def _list(
         self, path: str, params: dict[str, str], *, limit: int, per_page: int | None = None

@@ -39,7 +39,9 @@ async def test_after_guard() -> None:
             "verify_identity",
         ),
         ({"intents": ["greeting"]}, None, "reply"),
-        ({"intents": ["store_info", "thanks"]}, None, "reply"),
+        ({"intents": ["store_info", "thanks"]}, None, "act"),
+        ({"intents": ["product_info"]}, None, "act"),
+        ({"intents": ["thanks"]}, None, "reply"),
         ({"intents": ["human_agent"]}, "human_request", "handoff"),
     ],
 )

@@ -105,3 +105,21 @@ def test_a_taken_port_is_named_before_any_banner(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "running" not in result.stdout
+
+
+def test_a_broken_knowledge_file_stops_the_start_in_one_line(tmp_path: Path) -> None:
+    knowledge = tmp_path / "loja.yaml"
+    knowledge.write_text("format: atendente-knowledge/1\nentries:\n  - id: pix\n    title: Pix\n")
+    env = {**os.environ, "ATENDENTE_KNOWLEDGE_FILE": str(knowledge)}
+    done = subprocess.run(
+        [ATENDENTE, "worker"],
+        input="",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert f"knowledge file {knowledge}: entries[0] (pix).topic" in done.stderr
+    assert "ATENDENTE_KNOWLEDGE_FILE" in done.stderr
+    assert "Traceback" not in done.stderr

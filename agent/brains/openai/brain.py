@@ -136,6 +136,15 @@ def _allowed_sources(state: AgentState, store: StoreProfile) -> list[str]:
     return sources
 
 
+def _product_names(state: AgentState) -> list[str]:
+    """The products this turn's catalog search returned, which a rewording must keep."""
+    return [
+        str(product.get("name", ""))
+        for result in tool_results(state.get("messages", []))
+        for product in result.get("products", [])
+    ]
+
+
 class OpenAIBrain:
     """A chat model behind the graph, with the rules brain as fast path and safety net."""
 
@@ -310,6 +319,7 @@ class OpenAIBrain:
             draft=text,
             allowed=_allowed_sources(state, store),
             max_chars=limit or WHATSAPP_TEXT_LIMIT,
+            products=_product_names(state),
         )
         if not verdict.ok:
             for reason in verdict.reasons:

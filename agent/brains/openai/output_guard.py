@@ -1,9 +1,11 @@
 """Check a model-written reply before any customer reads it.
 
 The model rewrites a draft that the rules built from verified data; the guard makes sure
-the rewrite kept the draft's facts, added no personal data the customer does not own, made
-no promise the bot cannot keep, agreed to nothing a person must decide, kept the draft's
-sympathy for the customer's problem, and fits WhatsApp. Anything else goes out as the draft.
+the rewrite kept the draft's facts (product names included), stated no price and named no
+product that the draft and the tool results do not hold, added no personal data the
+customer does not own, made no promise the bot cannot keep, agreed to nothing a person
+must decide, kept the draft's sympathy for the customer's problem, and fits WhatsApp.
+Anything else goes out as the draft.
 This lives in code, not in the prompt, because a prompt can be talked out of its rules.
 """
 
@@ -27,6 +29,8 @@ _URL = re.compile(r"https?://\S+")
 _MONEY = re.compile(r"R\$\s?([\d.]+,\d{2})")
 _ORDER_REF = re.compile(r"\bpedidos? \*?#?(\d{3,9})\b|^• \*(\d{3,9})\*", re.MULTILINE)
 _PROTOCOL = re.compile(r"\bATD-\d+\b")
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+?)\*(?![\w*])")
+_JSON_AMOUNT = re.compile(r"(?<![\d.])(\d+\.\d{2})(?![\d])")
 
 _PROMISES = tuple(
     re.compile(pattern)
@@ -96,6 +100,26 @@ def _facts(text: str) -> set[str]:
     return facts
 
 
+def _amounts(text: str) -> set[str]:
+    """Money in `text` as plain decimals ("R$ 1.189,90" and "1189.90" are both "1189.90")."""
+    found = {a.replace(".", "").replace(",", ".") for a in _MONEY.findall(text)}
+    return found | set(_JSON_AMOUNT.findall(text))
+
+
+def _names_taken(reply: str, sources: list[str]) -> list[str]:
+    """Bold names in the reply ("*Vestido Midi Floral*") that no source holds.
+
+    Product names are bold in the drafts; a bold name of two or more words that neither
+    the draft nor a tool result has is a product (or a promise) the model made up.
+    """
+    known = fold(" ".join(sources))
+    return [
+        name
+        for name in _BOLD.findall(reply)
+        if len(name.split()) >= 2 and fold(name.strip()) not in known
+    ]
+
+
 def _mentions(reply: str, fact: str) -> bool:
     if fact.startswith("R$ "):
         return fact[3:] in reply
@@ -105,7 +129,12 @@ def _mentions(reply: str, fact: str) -> bool:
 
 
 def check_reply(
-    reply: str, *, draft: str, allowed: Iterable[str], max_chars: int = WHATSAPP_TEXT_LIMIT
+    reply: str,
+    *,
+    draft: str,
+    allowed: Iterable[str],
+    max_chars: int = WHATSAPP_TEXT_LIMIT,
+    products: Iterable[str] = (),
 ) -> Verdict:
     """Judge a model-written `reply` against the rules `draft` it rewrote.
 
@@ -115,6 +144,9 @@ def check_reply(
         allowed: Texts whose personal data the customer may read: their own identity,
             their messages and this turn's tool results (which hold only their orders).
         max_chars: The longest body the message type allows on WhatsApp.
+        products: The names of the products this turn's catalog search returned; those
+            the draft names must stay, and prices and bold names must come from the
+            sources, so no product, price or stock figure is invented.
     """
     reasons: list[str] = []
     if not reply.strip():
@@ -131,8 +163,13 @@ def check_reply(
     known_codes = {code for source in sources for code in _S10.findall(source)}
     if any(code not in known_codes for code in _S10.findall(reply)):
         reasons.append("foreign_tracking_code")
-    if any(not _mentions(reply, fact) for fact in _facts(draft)):
+    kept = _facts(draft) | {name for name in products if name and name in draft}
+    if any(not _mentions(reply, fact) for fact in kept):
         reasons.append("dropped_fact")
+    if _amounts(reply) - set().union(*(_amounts(source) for source in sources)):
+        reasons.append("foreign_price")
+    if _names_taken(reply, sources):
+        reasons.append("foreign_product")
     if agrees_prematurely(reply) and not agrees_prematurely(draft):
         reasons.append("premature_agreement")
     if opens_with_sympathy(draft) and not opens_with_sympathy(reply):

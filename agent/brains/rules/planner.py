@@ -14,7 +14,7 @@ from typing import Any
 from langchain_core.messages import ToolCall
 
 from agent.brains.rules.complaints import says_not_received, says_paid
-from agent.history import latest_customer_text, tool_calls, tool_results
+from agent.history import latest_customer_text, shown_products, tool_calls, tool_results
 from agent.intents import planned_call
 from agent.state import AgentState, Request
 from agent.understanding import Intent
@@ -50,13 +50,24 @@ def _flags(tool: str, state: AgentState) -> dict[str, bool]:
     return {}
 
 
+def _about(tool: str, state: AgentState) -> dict[str, str]:
+    """The product a catalog follow-up ("e no M?") is about: the one just shown, if one."""
+    shown = shown_products(state.get("messages", []))
+    if tool == "search_products" and len(shown) == 1:
+        return {"about": shown[0]}
+    return {}
+
+
 def _intent_call(intent: Intent, request: Request, state: AgentState) -> ToolCall | None:
     """The call an intent's plan makes for what the request carries, with the flags."""
-    planned = planned_call(intent, request.get("order_number"), request.get("tracking_code"))
+    question = latest_customer_text(state.get("messages", []))
+    planned = planned_call(
+        intent, request.get("order_number"), request.get("tracking_code"), question
+    )
     if planned is None:
         return None
     tool, args = planned
-    return _call(tool, **args, **_flags(tool, state))
+    return _call(tool, **args, **_flags(tool, state), **_about(tool, state))
 
 
 def _first_round(state: AgentState) -> list[ToolCall]:
@@ -83,13 +94,29 @@ def _follow_ups(state: AgentState) -> list[ToolCall]:
     return calls
 
 
+def _store_follow_ups(state: AgentState) -> list[ToolCall]:
+    """A question one search could not place may be for the other.
+
+    "tem tabela de medidas?" names no product but the store has a page on it; "quais
+    blusas vocês têm?" reads like a store question but the catalog answers it.
+    """
+    question = latest_customer_text(state.get("messages", []))
+    for result in tool_results(state.get("messages", [])):
+        tool = result.get("tool")
+        if tool == "search_products" and result.get("catalog") in ("none", "unnamed"):
+            return [_call("search_knowledge", question=question)]
+        if tool == "search_knowledge" and result.get("knowledge") == "unknown":
+            return [_call("search_products", question=question)]
+    return []
+
+
 def plan(state: AgentState, offered: Sequence[str]) -> list[ToolCall]:
     """The next tool calls: first the plan, then follow-ups; never a call made twice."""
     made = {
         (call["name"], json.dumps(call["args"], sort_keys=True))
         for call in tool_calls(state.get("messages", []))
     }
-    candidates = _follow_ups(state) if made else _first_round(state)
+    candidates = [*_follow_ups(state), *_store_follow_ups(state)] if made else _first_round(state)
     unique: dict[tuple[str, str], ToolCall] = {}
     for call in candidates:
         key = (call["name"], json.dumps(call["args"], sort_keys=True))

@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage
 from agent.brains.rules import order_replies
 from agent.brains.rules.identity_replies import identity_section
 from agent.brains.rules.openings import acknowledgement, greeting, salutation
+from agent.brains.rules.store_answers import store_message, store_sections
 from agent.history import tool_results
 from agent.intents import spec
 from agent.state import AgentState, HandoffOutcome, OutboundMessage
@@ -84,6 +85,7 @@ def _tool_sections(state: AgentState, store: StoreProfile) -> tuple[list[str], s
             sections.extend(filter(None, [order_replies.refund_section(result, replies)]))
         elif tool == "request_cancellation":
             sections.extend(filter(None, [order_replies.cancellation_section(result, replies)]))
+    sections.extend(store_sections(results, store.url))
     return sections, name
 
 
@@ -157,4 +159,6 @@ def compose_reply(state: AgentState, store: StoreProfile) -> list[OutboundMessag
     social_only = set(intents) <= {"thanks"}
     if ("greeting" in intents or _is_first_reply(state)) and not social_only:
         sections[0] = f"{salutation(name, replies)} {sections[0]}"
-    return [OutboundMessage(type="text", text="\n\n".join(sections))]
+    text = "\n\n".join(sections)
+    interactive = store_message(tool_results(state.get("messages", [])), text)
+    return [interactive or OutboundMessage(type="text", text=text)]

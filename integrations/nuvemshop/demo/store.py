@@ -21,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from integrations.nuvemshop.demo.catalog import DemoCatalog
+
 DEMO_STORE_ID = "demo"
 SECOND_DEMO_STORE_ID = "2"
 """A second demo store, for deployments that serve many stores: the same order numbers as
@@ -35,7 +37,8 @@ BUCKET_SIZE = 40
 LEAK_PER_SECOND = 2.0
 
 _ROUTE = re.compile(
-    r"^/(?:v1|\d{4}-\d{2})/(?P<store>[^/]+)/(?P<resource>orders|customers)(?:/(?P<id>[^/]+))?/?$"
+    r"^/(?:v1|\d{4}-\d{2})/(?P<store>[^/]+)/(?P<resource>orders|customers|products|pages)"
+    r"(?:/(?P<id>[^/]+))?/?$"
 )
 _SHIPPING_FILTER_ALIASES = {"fulfilled": "shipped", "unfulfilled": "unshipped"}
 
@@ -127,6 +130,8 @@ class DemoStore:
         self._customers = demo_customers(self._orders)
         self._enforce_rate_limit = enforce_rate_limit
         self._clock = clock
+        self.catalog = DemoCatalog()
+        """The products and content pages, served with the same checks and bucket."""
         self._level = 0.0
         self._last_leak = clock()
 
@@ -157,6 +162,8 @@ class DemoStore:
         if request.method != "GET":
             return _error(405, "Method Not Allowed", "The demo store is read-only")
         resource, item_id = route["resource"], route["id"]
+        if resource in ("products", "pages"):
+            return self.catalog.route(request, resource, item_id, self._page)
         items = self._orders if resource == "orders" else self._customers
         if item_id is not None:
             found = next((i for i in items if str(i["id"]) == item_id), None)

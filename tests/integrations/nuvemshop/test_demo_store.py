@@ -158,7 +158,7 @@ async def test_full_bucket_answers_429_when_enforced() -> None:
     assert (await _get("/v1/demo/customers", store)).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/v1/demo/products", "/v1/demo/orders/abc"])
+@pytest.mark.parametrize("path", ["/v1/demo/coupons", "/v1/demo/orders/abc"])
 async def test_unknown_resources_are_404(path: str) -> None:
     assert (await _get(path)).status_code == 404
 
