@@ -16,6 +16,7 @@ import httpx
 from composition.model import build_transcriber
 from composition.settings import Settings
 from composition.whatsapp import FAKE_TOKEN, WhatsAppWiring
+from integrations.whatsapp.client import graph_http
 from integrations.whatsapp.media import MediaDownloader
 from tools.voice_notes import VoiceNotes
 
@@ -37,13 +38,15 @@ async def open_voice_notes(
         return
     secret = settings.whatsapp_access_token
     token = secret.get_secret_value() if secret else ""  # set whenever WhatsApp is not the fake
-    media = MediaDownloader(
-        access_token=FAKE_TOKEN if whatsapp.fake else token,
-        phone_number_id=whatsapp.client_phone_number_id,
-        api_url=settings.whatsapp_api_url,
-        api_version=settings.whatsapp_api_version,
-        transport=whatsapp.fake.transport() if whatsapp.fake else None,
+    http = graph_http(
+        FAKE_TOKEN if whatsapp.fake else token,
+        "",  # media are addressed from the API's root: /{version}/{media-id}
+        settings.whatsapp_api_url,
+        settings.whatsapp_api_version,
+        settings.transcription_timeout_seconds,
+        whatsapp.fake.transport() if whatsapp.fake else None,
     )
+    media = MediaDownloader(http, phone_number_id=whatsapp.client_phone_number_id)
     voice = VoiceNotes(media, transcriber, deadline_seconds=settings.transcription_timeout_seconds)
     try:
         yield voice

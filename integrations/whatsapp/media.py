@@ -38,33 +38,14 @@ class Media:
 class MediaDownloader(AsyncClosing):
     """Fetches media of one business number; one instance per number and process."""
 
-    def __init__(
-        self,
-        *,
-        access_token: str,
-        phone_number_id: str,
-        api_url: str = "https://graph.facebook.com",
-        api_version: str = "v21.0",
-        timeout: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        """Bind a connection pool that sends `access_token` to the Graph API and to Meta's CDN.
+    def __init__(self, http: httpx.AsyncClient, *, phone_number_id: str) -> None:
+        """Fetch through `http`, a `graph_http` pool for the Graph API's root (no object).
 
-        Args:
-            access_token: The token the number's messages are sent with.
-            phone_number_id: The number the media was sent to; Meta checks it owns the media.
-            api_url: The Graph API host; unused offline, where the transport answers.
-            api_version: The Graph API version, such as `v21.0`.
-            timeout: Seconds before each of the two requests is given up.
-            transport: An httpx transport (the offline Graph API's, in tests and the demo).
+        Its token reaches both the Graph API and Meta's CDN, which wants the same one;
+        `phone_number_id` is the number the media was sent to, which Meta checks owns it.
         """
-        self._root = f"{api_url.rstrip('/')}/{api_version}"
+        self._http = http
         self._number = phone_number_id
-        self._http = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=timeout,
-            transport=transport,
-        )
 
     async def aclose(self) -> None:
         """Release the connection pool."""
@@ -77,9 +58,7 @@ class MediaDownloader(AsyncClosing):
             WhatsAppError: Meta refused either request, did not answer, reported a file
                 over `max_bytes`, or sent bytes that do not match its own SHA-256.
         """
-        meta = await self._get(
-            f"{self._root}/{media_id}", "metadata", params={"phone_number_id": self._number}
-        )
+        meta = await self._get(media_id, "metadata", params={"phone_number_id": self._number})
         info = _json(meta)
         url, mime_type = info.get("url"), info.get("mime_type")
         if not isinstance(url, str) or not isinstance(mime_type, str):

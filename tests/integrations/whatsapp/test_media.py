@@ -7,19 +7,25 @@ import hashlib
 import httpx
 import pytest
 
+from integrations.whatsapp.client import graph_http
 from integrations.whatsapp.errors import AuthError, InvalidParameterError, UnknownError
 from integrations.whatsapp.fake_graph import FakeGraphAPI
 from integrations.whatsapp.media import MediaDownloader
 
+API = "https://graph.facebook.com"
 TOKEN = "fake-whatsapp-token"
 NUMBER_ID = "100000000000001"
 VOICE = b"quero saber do meu pedido 1001"
 
 
-def downloader(graph: FakeGraphAPI, *, token: str = TOKEN) -> MediaDownloader:
-    return MediaDownloader(
-        access_token=token, phone_number_id=NUMBER_ID, transport=graph.transport()
-    )
+def downloader(
+    graph: FakeGraphAPI | None = None,
+    *,
+    token: str = TOKEN,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> MediaDownloader:
+    pool = graph_http(token, "", API, "v21.0", 5.0, graph.transport() if graph else transport)
+    return MediaDownloader(pool, phone_number_id=NUMBER_ID)
 
 
 async def test_metadata_then_the_bytes_with_the_same_token() -> None:
@@ -76,9 +82,6 @@ async def test_bytes_that_do_not_match_metadata_are_refused() -> None:
         }
         return httpx.Response(200, json=meta)
 
-    transport = httpx.MockTransport(cdn)
-    async with MediaDownloader(
-        access_token=TOKEN, phone_number_id=NUMBER_ID, transport=transport
-    ) as media:
+    async with downloader(transport=httpx.MockTransport(cdn)) as media:
         with pytest.raises(UnknownError, match="does not match"):
             await media.download("1")
