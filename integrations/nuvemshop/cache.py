@@ -43,7 +43,7 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Unpack
 
 import httpx
@@ -307,19 +307,23 @@ class CachedNuvemshopClient(NuvemshopClient):
         if not query.strip():
             return []
         key = self.cache.product_search_key(self.store_id, query, limit)
-        cached = await self.cache.read(key)
-        if isinstance(cached, list):
-            return cached
-        payloads = await super().search_product_payloads(query, limit=limit)
-        await self.cache.write(self.store_id, [key], payloads, [])
-        return payloads
+        return await self._catalog_read(
+            key,
+            lambda: super(CachedNuvemshopClient, self).search_product_payloads(query, limit=limit),
+        )
 
     async def page_payloads(self) -> list[Json]:
         """The store's pages, from the cache when fresh."""
         key = self.cache.pages_key(self.store_id)
+        return await self._catalog_read(key, super().page_payloads)
+
+    async def _catalog_read(
+        self, key: str, fetch: Callable[[], Awaitable[list[Json]]]
+    ) -> list[Json]:
+        """A list with no personal data, from `key` when fresh, else fetched and kept there."""
         cached = await self.cache.read(key)
         if isinstance(cached, list):
             return cached
-        payloads = await super().page_payloads()
+        payloads = await fetch()
         await self.cache.write(self.store_id, [key], payloads, [])
         return payloads

@@ -1,26 +1,18 @@
 """The catalog search on the demo store: one product by name, size and colour, a few for a
 vague question, nothing invented for what the store lacks."""
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from integrations.nuvemshop.client import NuvemshopClient
-from integrations.nuvemshop.demo import demo_transport
+from tests.integrations.nuvemshop.conftest import store  # noqa: F401 - the demo store's client
 from tools.catalog import CatalogService, is_follow_up, parse
 
 STORE_URL = "https://lojaaurora.example.com"
 
 
 @pytest.fixture
-async def catalog() -> AsyncIterator[CatalogService]:
-    async with NuvemshopClient(
-        store_id="demo",
-        access_token="demo-token",
-        user_agent="Atendente tests (dev@example.com)",
-        transport=demo_transport(),
-    ) as client:
-        yield CatalogService(client, store_url=STORE_URL)
+def catalog(store: NuvemshopClient) -> CatalogService:  # noqa: F811 - the fixture above
+    return CatalogService(store, store_url=STORE_URL)
 
 
 def test_parse_splits_product_words_sizes_and_colours() -> None:

@@ -172,3 +172,29 @@ async def test_demo_transport_factory_accepts_custom_credentials() -> None:
         )
         denied = await http.get("/v1/42/orders/1890000101", headers=HEADERS)
     assert ok.json()["number"] == 1001 and denied.status_code == 401
+
+
+async def test_products_and_pages_answer_in_the_api_shapes() -> None:
+    found = await _get("/v1/demo/products", q="VESTIDO midi", fields="id,name,variants")
+    assert found.status_code == 200
+    (product,) = found.json()
+    assert set(product) == {"id", "name", "variants"}
+    assert product["name"] == {"pt": "Vestido Midi Floral"}
+    assert {"price", "promotional_price", "stock", "stock_management", "values"} <= set(
+        product["variants"][0]
+    )
+    by_sku = await _get("/v1/demo/products", q="AUR-JAQ")
+    assert [p["id"] for p in by_sku.json()] == [301004155]
+    assert (await _get("/v1/demo/products/301004100")).json()["id"] == 301004100
+    assert (await _get("/v1/demo/products/1")).status_code == 404
+    pages = (await _get("/v1/demo/pages")).json()
+    assert {page["handle"]["pt"] for page in pages} >= {"guia-de-medidas", "quem-somos"}
+
+
+async def test_every_product_an_order_names_is_in_the_catalog() -> None:
+    catalog = {p["id"]: p for p in (await _get("/v1/demo/products", per_page="200")).json()}
+    for order in (await _get("/v1/demo/orders", per_page="200")).json():
+        for item in order["products"]:
+            variants = {v["id"]: v for v in catalog[item["product_id"]]["variants"]}
+            variant = variants[item["variant_id"]]
+            assert [value["pt"] for value in variant["values"]] == item["variant_values"]
