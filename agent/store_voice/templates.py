@@ -23,7 +23,9 @@ from agent.attendant import agrees_prematurely
 
 DEFAULT_FILE = "pt_BR.toml"
 BUTTON_TITLE_LIMIT = 20
-"""WhatsApp's longest reply-button title; the `menu` keys are button titles."""
+"""WhatsApp's longest reply-button title or list-button label."""
+_BUTTONS = ("menu.", "catalog.choose_button", "knowledge.person_button")
+"""The keys whose sentences are button titles."""
 
 
 _MAY_SAY_CLARO = ("answers.", "greeting.", "labels.", "menu.")
@@ -127,7 +129,7 @@ def _problems(key: str, value: Any, default: tuple[str, ...]) -> Iterator[str]:
             yield f"unknown placeholder {{{name}}} (this sentence takes {allowed})"
         if not variant.strip() and default[0].strip():
             yield "is empty"
-        if key.startswith("menu.") and len(variant) > BUTTON_TITLE_LIMIT:
+        if key.startswith(_BUTTONS) and len(variant) > BUTTON_TITLE_LIMIT:
             yield f"is a button title longer than WhatsApp's {BUTTON_TITLE_LIMIT} characters"
         if not key.startswith(_MAY_SAY_CLARO) and agrees_prematurely(variant):
             yield "agrees to a refund, cancellation or exchange that only a person decides"

@@ -122,6 +122,10 @@ async def test_a_store_override_changes_only_its_own_sentences(tmp_path: Path) -
             "menu.human_agent: is a button title longer than WhatsApp's 20 characters",
         ),
         (
+            '[knowledge]\nperson_button = "Quero falar com uma pessoa"',
+            "knowledge.person_button: is a button title longer than WhatsApp's 20 characters",
+        ),
+        (
             '[handoff.intro]\nrefund = "Claro! Vou estornar o valor pra você."',
             "handoff.intro.refund: agrees to a refund, cancellation or exchange",
         ),

@@ -85,7 +85,7 @@ def _tool_sections(state: AgentState, store: StoreProfile) -> tuple[list[str], s
             sections.extend(filter(None, [order_replies.refund_section(result, replies)]))
         elif tool == "request_cancellation":
             sections.extend(filter(None, [order_replies.cancellation_section(result, replies)]))
-    sections.extend(store_sections(results, store.url))
+    sections.extend(store_sections(results, store.url, replies))
     return sections, name
 
 
@@ -160,5 +160,5 @@ def compose_reply(state: AgentState, store: StoreProfile) -> list[OutboundMessag
     if ("greeting" in intents or _is_first_reply(state)) and not social_only:
         sections[0] = f"{salutation(name, replies)} {sections[0]}"
     text = "\n\n".join(sections)
-    interactive = store_message(tool_results(state.get("messages", [])), text)
+    interactive = store_message(tool_results(state.get("messages", [])), text, replies)
     return [interactive or OutboundMessage(type="text", text=text)]

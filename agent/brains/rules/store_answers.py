@@ -7,9 +7,10 @@ the knowledge entry itself with its source; when nothing answers with confidence
 says it does not know and offers a person. Nothing here invents a product, a price or a
 stock figure: every one comes from a tool result.
 
-Every sentence a customer reads from this module is in `SENTENCES`, keyed like the store's
-reply templates (`{name}` placeholders), so they can move into the templates file as they
-are.
+Every sentence a customer reads from this module is a `catalog.*` or `knowledge.*` key of
+the store's reply templates (`agent/store_voice/pt_BR.toml`), so a store rewords them as it
+rewords the rest; the grammar that joins sizes and colours ("o M e o G", "na cor Azul")
+stays here.
 """
 
 from __future__ import annotations
@@ -19,58 +20,14 @@ from typing import Any
 
 from agent.brains.rules.wording import money
 from agent.state import OutboundMessage
+from agent.store_voice.templates import ReplyTemplates
 from agent.tool_results import ToolResult
-
-SENTENCES: dict[str, str] = {
-    "catalog.in_stock": "*{name}*{where}: temos em estoque{rest} ✅",
-    "catalog.in_stock_options": "Disponível: {options}.",
-    "catalog.sold_out": "*{name}*: esgotado no momento 😕",
-    "catalog.sold_out_where": "*{name}*{where}: esgotado no momento 😕",
-    "catalog.still_have": "Ainda temos {others}.",
-    "catalog.not_offered": "*{name}* não vem em {missing}: as opções são {values}.",
-    "catalog.price": "💰 {price}",
-    "catalog.sale_price": "💰 De ~{price}~ por *{sale}* (promoção)",
-    "catalog.link": "🔗 {url}",
-    "catalog.choices": "Encontrei estas opções no nosso catálogo 👇",
-    "catalog.choices_some": "Encontrei {count} opções no nosso catálogo; estas são algumas 👇",
-    "catalog.choice_line": "• *{name}*: {price}{sold_out}\n{url}",
-    "catalog.choice_sold_out": " (esgotado)",
-    "catalog.choose": "Qual delas você quer ver? É só tocar em *Ver produtos* e escolher.",
-    "catalog.choose_button": "Ver produtos",
-    "catalog.row_sold_out": "{price} · esgotado",
-    "catalog.none": (
-        "Não encontrei isso no nosso catálogo 🤔 Se for um produto, pode me dizer o nome de "
-        "outro jeito? Se for outra dúvida, não sei te responder com certeza: toque em *Falar "
-        "com atendente* que alguém da equipe te ajuda."
-    ),
-    "catalog.unnamed": (
-        "Qual produto você procura? Me diz o nome (ou o tipo de peça) que eu confiro "
-        "tamanhos, preço e estoque pra você. Tudo o que temos está em {url}"
-    ),
-    "catalog.unavailable": (
-        "Não consegui consultar o catálogo agora 😕 Tamanhos, preços e estoque estão sempre "
-        "atualizados em {url}"
-    ),
-    "knowledge.source": "📄 _Fonte: {title}_",
-    "knowledge.page_source": "📄 _Fonte: página “{title}” do site_",
-    "knowledge.unknown": (
-        "Não sei responder isso com certeza e prefiro não te passar uma informação errada 🙏 "
-        "Quer falar com uma pessoa da equipe? É só tocar no botão abaixo."
-    ),
-    "knowledge.person_button": "Falar com atendente",
-}
-"""Every sentence of product and store answers, by key."""
 
 STORE_TOOLS = frozenset({"search_products", "search_knowledge"})
 """The tools whose results this module words."""
 PERSON_BUTTON_ID = "menu_human_agent"
 """The reply button that asks for a person, as the greeting menu's does."""
 _COLOUR_OPTIONS = frozenset({"cor", "cores", "color", "colour"})
-
-
-def say(key: str, **values: object) -> str:
-    """One sentence with its placeholders filled."""
-    return SENTENCES[key].format(**values)
 
 
 def _joined(items: Sequence[str]) -> str:
@@ -135,24 +92,28 @@ def _stock_summary(product: dict[str, Any]) -> str:
     return _joined(parts)
 
 
-def _price_line(product: dict[str, Any]) -> str:
+def _price_line(product: dict[str, Any], replies: ReplyTemplates) -> str:
     price = money(product.get("price"))
     sale = money(product.get("promotional_price"))
     if sale:
-        return say("catalog.sale_price", price=price, sale=sale)
-    return say("catalog.price", price=price) if price else ""
+        return replies.text("catalog.sale_price", price=price, sale=sale)
+    return replies.text("catalog.price", price=price) if price else ""
 
 
-def _availability(product: dict[str, Any], asked: dict[str, str]) -> str:
+def _availability(product: dict[str, Any], asked: dict[str, str], replies: ReplyTemplates) -> str:
     """Whether what was asked is in stock, and what else is."""
     name = product["name"]
     available = _available(product)
     if not asked:
         if not available:
-            return say("catalog.sold_out", name=name)
+            return replies.text("catalog.sold_out", name=name)
         summary = _stock_summary(product)
-        line = say("catalog.in_stock", name=name, where="", rest="")
-        return f"{line} {say('catalog.in_stock_options', options=summary)}" if summary else line
+        line = replies.text("catalog.in_stock", name=name, where="", rest="")
+        return (
+            f"{line} {replies.text('catalog.in_stock_options', options=summary)}"
+            if summary
+            else line
+        )
     matching = [v for v in available if all(v["values"].get(k) == a for k, a in asked.items())]
     where = _where(asked)
     if matching:
@@ -161,12 +122,14 @@ def _availability(product: dict[str, Any], asked: dict[str, str]) -> str:
         if rest:
             values = _unique([v["values"].get(rest[0], "") for v in matching])
             extra = " " + _where_any(rest[0], values)
-        return say("catalog.in_stock", name=name, where=where, rest=extra)
-    text = say("catalog.sold_out_where", name=name, where=where)
-    return f"{text} {_alternatives(available, asked)}".strip()
+        return replies.text("catalog.in_stock", name=name, where=where, rest=extra)
+    text = replies.text("catalog.sold_out_where", name=name, where=where)
+    return f"{text} {_alternatives(available, asked, replies)}".strip()
 
 
-def _alternatives(available: list[dict[str, Any]], asked: dict[str, str]) -> str:
+def _alternatives(
+    available: list[dict[str, Any]], asked: dict[str, str], replies: ReplyTemplates
+) -> str:
     """What is in stock nearest to what was asked: another size in the same colour first.
 
     Sizes are tried before colours, since a customer who asks for a blue M usually wants
@@ -182,29 +145,35 @@ def _alternatives(available: list[dict[str, Any]], asked: dict[str, str]) -> str
             ]
         )
         if others:
-            return say("catalog.still_have", others=_values(option, others) + _where(fixed))
+            return replies.text(
+                "catalog.still_have", others=_values(option, others) + _where(fixed)
+            )
     return ""
 
 
-def product_section(result: ToolResult) -> str:
+def product_section(result: ToolResult, replies: ReplyTemplates) -> str:
     """One product: what is in stock, the price and the link."""
     product = result["products"][0]
     asked = result.get("asked") or {}
     missing = result.get("not_offered") or []
-    lines = [_availability(product, asked)]
+    lines = [_availability(product, asked, replies)]
     if missing:
         options = product.get("options", [])
         first = options[0] if options else ""
         values = _unique([v["values"].get(first, "") for v in product.get("variants", [])])
         lines.append(
-            say(
+            replies.text(
                 "catalog.not_offered",
                 name=product["name"],
                 missing=_joined(missing),
                 values=_joined(values),
             )
         )
-    lines.extend(filter(None, [_price_line(product), say("catalog.link", url=product["url"])]))
+    lines.extend(
+        filter(
+            None, [_price_line(product, replies), replies.text("catalog.link", url=product["url"])]
+        )
+    )
     return "\n".join(lines)
 
 
@@ -212,16 +181,16 @@ def _choice_price(product: dict[str, Any]) -> str:
     return money(product.get("promotional_price")) or money(product.get("price"))
 
 
-def choices_section(result: ToolResult) -> str:
+def choices_section(result: ToolResult, replies: ReplyTemplates) -> str:
     """A few products to choose from, each with its price and link."""
     products = result["products"]
     count = result.get("matches") or len(products)
-    head = say("catalog.choices_some", count=count) if count > len(products) else None
-    lines = [head or say("catalog.choices")]
+    head = replies.text("catalog.choices_some", count=count) if count > len(products) else None
+    lines = [head or replies.text("catalog.choices")]
     for product in products:
-        sold_out = "" if product.get("available") else say("catalog.choice_sold_out")
+        sold_out = "" if product.get("available") else replies.text("catalog.choice_sold_out")
         lines.append(
-            say(
+            replies.text(
                 "catalog.choice_line",
                 name=product["name"],
                 price=_choice_price(product),
@@ -229,30 +198,30 @@ def choices_section(result: ToolResult) -> str:
                 url=product["url"],
             )
         )
-    lines.append(say("catalog.choose"))
+    lines.append(replies.text("catalog.choose"))
     return "\n".join(lines)
 
 
-def choice_rows(result: ToolResult) -> list[dict[str, str]]:
+def choice_rows(result: ToolResult, replies: ReplyTemplates) -> list[dict[str, str]]:
     """The WhatsApp list rows for `choices_section`: name, then price (or sold out)."""
     rows = []
     for product in result["products"]:
         price = _choice_price(product)
         sold_out = not product.get("available")
-        description = say("catalog.row_sold_out", price=price) if sold_out else price
+        description = replies.text("catalog.row_sold_out", price=price) if sold_out else price
         row_id = f"produto_{product['id']}"
         rows.append({"id": row_id, "title": product["name"], "description": description})
     return rows
 
 
-def knowledge_section(result: ToolResult) -> str:
+def knowledge_section(result: ToolResult, replies: ReplyTemplates) -> str:
     """The store's own answers, each with the entry it came from."""
     parts = []
     for entry in result["entries"]:
         key = "knowledge.page_source" if entry.get("source") == "page" else "knowledge.source"
-        lines = [entry["answer"], "", say(key, title=entry["title"])]
+        lines = [entry["answer"], "", replies.text(key, title=entry["title"])]
         if entry.get("link"):
-            lines.append(say("catalog.link", url=entry["link"]))
+            lines.append(replies.text("catalog.link", url=entry["link"]))
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
@@ -263,7 +232,9 @@ def _found_anything(results: Sequence[ToolResult]) -> bool:
     )
 
 
-def store_sections(results: Sequence[ToolResult], store_url: str) -> list[str]:
+def store_sections(
+    results: Sequence[ToolResult], store_url: str, replies: ReplyTemplates
+) -> list[str]:
     """The paragraphs answering this turn's product and store questions.
 
     A catalog search that named no product and a knowledge search that found nothing are
@@ -274,33 +245,35 @@ def store_sections(results: Sequence[ToolResult], store_url: str) -> list[str]:
     for result in results:
         catalog, knowledge = result.get("catalog"), result.get("knowledge")
         if catalog == "one":
-            sections.append(product_section(result))
+            sections.append(product_section(result, replies))
         elif catalog == "several":
-            sections.append(choices_section(result))
+            sections.append(choices_section(result, replies))
         elif catalog == "unavailable":
-            sections.append(say("catalog.unavailable", url=store_url))
+            sections.append(replies.text("catalog.unavailable", url=store_url))
         elif knowledge == "found":
-            sections.append(knowledge_section(result))
+            sections.append(knowledge_section(result, replies))
         elif catalog == "none":
-            misses.append(say("catalog.none"))
+            misses.append(replies.text("catalog.none"))
         elif catalog == "unnamed":
-            misses.append(say("catalog.unnamed", url=store_url))
+            misses.append(replies.text("catalog.unnamed", url=store_url))
         elif knowledge == "unknown":
-            misses.append(say("knowledge.unknown"))
+            misses.append(replies.text("knowledge.unknown"))
     if not sections and misses:
         sections.append(misses[0])  # the first search asked says why nothing answers
     return list(dict.fromkeys(sections))
 
 
-def store_message(results: Sequence[ToolResult], text: str) -> OutboundMessage | None:
+def store_message(
+    results: Sequence[ToolResult], text: str, replies: ReplyTemplates
+) -> OutboundMessage | None:
     """The interactive form of the reply: products to pick from, or a person to ask for."""
     for result in results:
         if result.get("catalog") == "several":
             return OutboundMessage(
                 type="list",
                 text=text,
-                rows=choice_rows(result),
-                button=say("catalog.choose_button"),
+                rows=choice_rows(result, replies),
+                button=replies.text("catalog.choose_button"),
             )
     first_miss = next(
         (r for r in results if r.get("catalog") in ("none", "unnamed") or r.get("knowledge")),
@@ -311,6 +284,6 @@ def store_message(results: Sequence[ToolResult], text: str) -> OutboundMessage |
         and (first_miss.get("catalog") == "none" or first_miss.get("knowledge") == "unknown")
     )
     if said_unknown:
-        button = {"id": PERSON_BUTTON_ID, "title": say("knowledge.person_button")}
+        button = {"id": PERSON_BUTTON_ID, "title": replies.text("knowledge.person_button")}
         return OutboundMessage(type="buttons", text=text, buttons=[button])
     return None
