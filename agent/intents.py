@@ -53,20 +53,6 @@ class IntentSpec:
     """A reply that needs no tool, from the store's public facts."""
 
 
-def _store_answer(store: StoreProfile) -> str:
-    return store.replies.text(
-        "answers.store_info",
-        store_name=store.name,
-        hours=store.hours,
-        url=store.url,
-        exchange_policy=store.exchange_policy,
-    )
-
-
-def _product_answer(store: StoreProfile) -> str:
-    return store.replies.text("answers.product_info", url=store.url)
-
-
 def _thanks_answer(store: StoreProfile) -> str:
     return store.replies.text("answers.thanks")
 
