@@ -180,6 +180,15 @@ def require_stores(settings: Settings) -> None:
         stores = load_stores(settings)
     except StoresFileError as error:
         raise FAIL(str(error)) from None
+    for store in stores:  # each store's own templates and knowledge, named by its slug
+        try:
+            load_templates(store.settings.reply_templates)
+            knowledge_entries(store.settings)
+        except TemplatesError as error:
+            lines = str(error).replace("\n", "\n  ")
+            raise FAIL(f"[stores.{store.slug}] invalid reply templates:\n  {lines}") from None
+        except KnowledgeFileError as error:
+            raise FAIL(f"[stores.{store.slug}] {error}") from None
     if settings.environment != "production":
         return
     problems = [

@@ -123,3 +123,26 @@ def test_a_broken_knowledge_file_stops_the_start_in_one_line(tmp_path: Path) -> 
     assert f"knowledge file {knowledge}: entries[0] (pix).topic" in done.stderr
     assert "ATENDENTE_KNOWLEDGE_FILE" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_broken_stores_file_or_a_stores_broken_templates_stop_the_start(
+    tmp_path: Path,
+) -> None:
+    stores = tmp_path / "stores.toml"
+    stores.write_text("[stores.loja-a]\nWHATSAPP_ACCESS_TOKEN = 'EAAG'\n", encoding="utf-8")
+    result = run("worker", ATENDENTE_STORES_FILE=str(stores), ATENDENTE_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert "ATENDENTE_STORE_LOJA_A__WHATSAPP_ACCESS_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
+
+    templates = tmp_path / "voz.toml"
+    templates.write_text('[greeting]\nno_such_key = "Oi"\n', encoding="utf-8")
+    stores.write_text(
+        "[stores.loja-a]\nNUVEMSHOP_STORE_ID = '1'\nWHATSAPP_PHONE_NUMBER_ID = '11'\n"
+        f"ATENDENTE_REPLY_TEMPLATES = '{templates}'\n",
+        encoding="utf-8",
+    )
+    result = run("worker", ATENDENTE_STORES_FILE=str(stores), ATENDENTE_DATA_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert "[stores.loja-a] invalid reply templates" in result.stderr
+    assert "Traceback" not in result.stderr
