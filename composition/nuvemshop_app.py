@@ -9,6 +9,8 @@ them, naming the variable. The single-store variables (`NUVEMSHOP_STORE_ID`,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import httpx
 
 from composition.settings import Settings
@@ -90,9 +92,17 @@ def store_api(settings: Settings, transport: httpx.AsyncBaseTransport | None = N
 
 
 def build_installer(
-    settings: Settings, redis: RedisClient, *, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings,
+    redis: RedisClient,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    stores: Mapping[str, Settings] | None = None,
 ) -> AppInstaller:
     """The app's install flow on this Redis; `transport` serves it offline (the demo).
+
+    `stores` (Nuvemshop store id -> that store's settings) serves a deployment of many
+    stores: a store's token is kept in its own key space, and a store not among them is
+    refused.
 
     Raises:
         AppNotConfigured: the app is off or incomplete.
@@ -116,10 +126,23 @@ def build_installer(
             transport=transport,
         ),
         installations=installation_store(settings, redis),
+        serves=None if stores is None else _serving(stores, redis),
         states=InstallStates(redis, prefix),
         api=store_api(settings, transport),
         webhooks=WebhookPlan(url=public + STORE_WEBHOOK_PATH, events=WEBHOOK_EVENTS),
     )
+
+
+def _serving(
+    stores: Mapping[str, Settings], redis: RedisClient
+) -> Callable[[str], InstallationStore | None]:
+    """Where each served store's token goes; None for a store not served."""
+
+    def where(store_id: str) -> InstallationStore | None:
+        store = stores.get(store_id)
+        return None if store is None else installation_store(store, redis)
+
+    return where
 
 
 async def installed_client(

@@ -77,12 +77,20 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
     (its Nuvemshop webhooks, admin API and inbox) is a sub-application of its own, whose
     state holds only that store's service, so no route can reach another store's data.
     The playground, a single-store development page, is not served.
+
+    The partner app's install lives at the root too, where its one redirect URL points: the
+    store that approves is looked up among the stores, and its token kept in its key space.
     """
     configs = load_stores(settings)
     installs = {config.slug: require_app(config.settings) for config in configs}
     store_apps = {config.slug: _app(config.settings, None) for config in configs}
     for config in configs:
-        _store_routes(store_apps[config.slug], installs=installs[config.slug])
+        _store_routes(store_apps[config.slug], installs=False)  # installs come to the root
+    by_store_id = {
+        config.settings.nuvemshop_store_id: config.settings
+        for config in configs
+        if config.settings.nuvemshop_store_id
+    }
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,6 +103,9 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
                     stores.by_slug[config.slug],
                     installs=installs[config.slug],
                 )
+            if require_app(settings):
+                redis = next(iter(stores.all)).redis
+                app.state.nuvemshop_app = build_installer(settings, redis, stores=by_store_id)
             if freeze_gc:
                 freeze_startup_objects()
             yield
@@ -103,6 +114,8 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
     app.include_router(ops.router)
     app.include_router(whatsapp_stores.router)
     app.include_router(nuvemshop_stores.router)
+    if require_app(settings):
+        app.include_router(nuvemshop_app.router)
     for slug, store_app in store_apps.items():
         app.mount(f"/stores/{slug}", store_app)
     return app

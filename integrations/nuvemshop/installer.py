@@ -10,6 +10,7 @@ failure is its own exception, so the pages a merchant sees can say what to do ne
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import httpx
@@ -25,6 +26,15 @@ logger = logging.getLogger(__name__)
 
 class StateRejected(Exception):
     """The callback's state is not one we issued, was used already, or expired."""
+
+
+class UnknownStore(Exception):
+    """The store that approved the app is not one this deployment serves."""
+
+    def __init__(self, store_id: str) -> None:
+        """Name the store, whose token is not kept."""
+        super().__init__(f"store {store_id} is not served here")
+        self.store_id = store_id
 
 
 class WebhooksNotRegistered(Exception):
@@ -69,8 +79,14 @@ class AppInstaller:
         states: InstallStates,
         api: StoreApi,
         webhooks: WebhookPlan,
+        serves: Callable[[str], InstallationStore | None] | None = None,
     ) -> None:
-        """Compose the parts; `authorize_template` has `{app_id}` where the app id goes."""
+        """Compose the parts; `authorize_template` has `{app_id}` where the app id goes.
+
+        `serves` says where a deployment of many stores keeps a store's token (each store's
+        own key space), or None for a store it does not serve; by default, every store's
+        token goes to `installations`.
+        """
         self._app_id = app_id
         self._authorize_template = authorize_template
         self._oauth = oauth
@@ -79,6 +95,7 @@ class AppInstaller:
         self._webhooks = webhooks
         self.installations = installations
         """Each installed store's token (`token_for`), for clients of that store."""
+        self._serves = serves or (lambda _store_id: installations)
 
     async def begin(self) -> str:
         """The authorize link for a new install, with a fresh single-use state."""
@@ -90,6 +107,7 @@ class AppInstaller:
 
         Raises:
             StateRejected: the state is missing, unknown, used or expired.
+            UnknownStore: the store that approved is not one this deployment serves.
             InvalidGrant: the code is missing, unknown, expired or used.
             NuvemshopError: the exchange failed otherwise (refused app, no answer).
             WebhooksNotRegistered: the token is stored, the webhooks are not (all of them).
@@ -100,7 +118,13 @@ class AppInstaller:
         if not code:
             raise InvalidGrant("the callback carried no code")
         grant = await self._oauth.exchange(code)
-        installation = await self.installations.save(grant)
+        installations = self._serves(grant.store_id)
+        if installations is None:
+            logger.warning(
+                "nuvemshop store %s approved the app but is not served here", grant.store_id
+            )
+            raise UnknownStore(grant.store_id)
+        installation = await installations.save(grant)
         logger.info("nuvemshop store %s installed the app", grant.store_id)
         try:
             async with self.webhook_client(grant.store_id, grant.access_token) as hooks:
@@ -112,7 +136,7 @@ class AppInstaller:
                 type(error).__name__,
             )
             raise WebhooksNotRegistered(grant.store_id) from error
-        await self.installations.record_webhooks(grant.store_id, ids)
+        await installations.record_webhooks(grant.store_id, ids)
         return replace(installation, webhooks=ids)
 
     async def forget(self, store_id: str) -> bool:

@@ -21,7 +21,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from redis.exceptions import RedisError
 
 from integrations.nuvemshop.errors import NuvemshopError
-from integrations.nuvemshop.installer import AppInstaller, StateRejected, WebhooksNotRegistered
+from integrations.nuvemshop.installer import (
+    AppInstaller,
+    StateRejected,
+    UnknownStore,
+    WebhooksNotRegistered,
+)
 from integrations.nuvemshop.oauth import InvalidClient, InvalidGrant
 
 logger = logging.getLogger(__name__)
@@ -130,6 +135,14 @@ async def callback(
             "Comece de novo pelo link abaixo.",
             403,
             retry=True,
+        )
+    except UnknownStore as unknown:
+        return page(
+            "Loja não cadastrada",
+            f"A loja nº {unknown.store_id} autorizou a Atendente, mas ainda não está entre as "
+            "lojas atendidas aqui. Avise o suporte da Atendente com esse número; nada foi "
+            "guardado da sua loja.",
+            403,
         )
     except InvalidGrant:
         return page(
