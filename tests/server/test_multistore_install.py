@@ -7,6 +7,7 @@ conversations), and a store the deployment does not serve is refused with nothin
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from integrations.nuvemshop.demo import (
 from integrations.redis.client import RedisClient
 from server.app import create_app
 from server.routes.nuvemshop_app import get_installer
+from server.signatures import hex_signature
 from server.stores import Stores
 
 PUBLIC = "https://atendente.example.com"
@@ -122,6 +124,15 @@ async def test_the_approving_store_keeps_its_token_in_its_own_key_space(
     assert store_a.uses_installed_token and not store_a.uses_demo_store
     hooks = served.nuvemshop.webhooks(DEMO_INSTALL_STORE_ID)
     assert {hook["url"] for hook in hooks} == {f"{PUBLIC}/webhooks/nuvemshop"}
+
+    gone = json.dumps(served.nuvemshop.uninstall(DEMO_INSTALL_STORE_ID)).encode()
+    headers = {
+        "content-type": "application/json",
+        "x-linkedstore-hmac-sha256": hex_signature(DEMO_CLIENT_SECRET, gone),
+    }
+    reply = await served.http.post("/webhooks/nuvemshop", content=gone, headers=headers)
+    assert reply.status_code == 200, reply.text
+    assert not await redis_client.exists(record), "the app's one URL reached the store's token"
 
 
 async def test_a_store_the_deployment_does_not_serve_is_refused_and_nothing_kept(
