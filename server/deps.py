@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from agent.graph import AgentGraph
+from agent.store_voice.templates import ReplyTemplates
 from composition.settings import Settings
 from integrations.redis.client import RedisClient
 from integrations.whatsapp.window import ServiceWindow
@@ -109,6 +110,11 @@ async def get_desk(services: ServicesDep) -> Desk:
     return Desk.of(services)
 
 
+async def get_replies(services: ServicesDep) -> ReplyTemplates:
+    """The store's own words, for what the service says outside a turn."""
+    return services.context.store.replies
+
+
 async def get_loops(services: ServicesDep) -> LoopHealth:
     """The background loops' health."""
     return services.loops
@@ -123,5 +129,6 @@ FloodDep = Annotated[FloodGuard, Depends(get_flood)]
 StoreIntakeDep = Annotated[StoreEventIntake, Depends(get_store_intake)]
 GraphDep = Annotated[AgentGraph, Depends(get_graph)]
 LoopsDep = Annotated[LoopHealth, Depends(get_loops)]
+RepliesDep = Annotated[ReplyTemplates, Depends(get_replies)]
 TurnPartsDep = Annotated[TurnParts, Depends(get_turn_parts)]
 DeskDep = Annotated[Desk, Depends(get_desk)]

@@ -15,12 +15,6 @@ from integrations.redis.protection import PLAIN, Protection
 
 FloodVerdict = Literal["ok", "notify", "silent"]
 
-FLOOD_NOTICE = (
-    "Recebi muitas mensagens seguidas 😅 Aguarde um minutinho e me mande sua dúvida de novo, "
-    "que eu te respondo."
-)
-"""Sent once per window; it asks for the message again because the ignored ones stay unread."""
-
 DEFAULT_LIMIT = 20
 """Per window: well above a person typing a burst of short messages, far below a script."""
 

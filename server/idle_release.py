@@ -33,12 +33,6 @@ logger = logging.getLogger(__name__)
 RELEASE_WAIT_SECONDS = 10.0
 """How long a release waits for a turn in progress before giving up."""
 
-RELEASE_NOTICE = (
-    "O atendimento *{ticket}* com a nossa equipe foi encerrado. Eu sigo por aqui: se "
-    "precisar de mais alguma coisa, é só mandar mensagem! 😊"
-)
-"""The one message that tells the customer the bot is back."""
-
 Outcome = Literal["released", "closed", "skipped"]
 """`released`: the thread was handed back and the ticket closed; `closed`: only the ticket
 (the thread no longer waited on it); `skipped`: the ticket saw activity, so it stays open."""
@@ -79,7 +73,8 @@ async def release_ticket(
                 await release_thread(parts.graph, parts.context, ticket.sender_id) is not None
             )
         if released and await parts.window.is_open(ticket.sender_id):
-            notice = {"type": "text", "text": RELEASE_NOTICE.format(ticket=ticket.id)}
+            told = parts.context.store.replies.text("notices.released", ticket=ticket.id)
+            notice = {"type": "text", "text": told}  # the one message: the bot is back
             await parts.outbox.push(
                 ticket.sender_id, [notice], key=f"release-notice:{ticket.id}", source="release"
             )

@@ -75,7 +75,12 @@ async def receive(request: Request, stores: StoresDep) -> dict[str, int]:
     receipt = Receipt()
     for services, updates in _by_store(stores, parse_updates(body), secret):
         parts = StoreParts(
-            services.settings, services.redis, services.inbound, services.flood, services.outbox
+            services.settings,
+            services.redis,
+            services.inbound,
+            services.flood,
+            services.outbox,
+            services.context.store.replies.text("notices.flood"),
         )
         await store_updates(parts, updates, receipt)
     return receipt.answer()

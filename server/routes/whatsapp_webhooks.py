@@ -31,8 +31,8 @@ from integrations.whatsapp.updates import (
     parse_webhook,
 )
 from server.body import read_body
-from server.deps import FloodDep, InboundDep, OutboxDep, RedisDep, SettingsDep
-from server.flood import FLOOD_NOTICE, FloodGuard
+from server.deps import FloodDep, InboundDep, OutboxDep, RedisDep, RepliesDep, SettingsDep
+from server.flood import FloodGuard
 from server.inbound import Admission, InboundIntake
 from server.metrics import record_send
 from server.outbox import Outbox
@@ -52,15 +52,13 @@ def _signed(secret: str | None, body: bytes, header: str | None) -> bool:
     return same_secret(header[len("sha256=") :].lower(), hex_signature(secret, body))
 
 
-async def _admit(
-    inbound: InboundIntake, flood: FloodGuard, outbox: Outbox, message: InboundMessage, now_ms: int
-) -> Admission:
+async def _admit(parts: StoreParts, message: InboundMessage, now_ms: int) -> Admission:
     """Admit and store one message; the first message over the flood limit gets one notice."""
-    admission = await inbound.admit(message, now_ms, flood)
+    admission = await parts.inbound.admit(message, now_ms, parts.flood)
     if admission.verdict == "notify" and not admission.repeat:
-        await outbox.push(
+        await parts.outbox.push(
             message.sender_id,
-            [{"type": "text", "text": FLOOD_NOTICE}],
+            [{"type": "text", "text": parts.flood_notice}],
             key=f"flood:{message.message_id}",
             source="flood",
         )
@@ -97,6 +95,7 @@ async def receive(
     inbound: InboundDep,
     flood: FloodDep,
     outbox: OutboxDep,
+    replies: RepliesDep,
 ) -> dict[str, int]:
     """Store every inbound message once; log statuses and updates we do not handle."""
     body = await read_body(request, MAX_BODY_BYTES)
@@ -105,7 +104,9 @@ async def receive(
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid signature")
     receipt = Receipt()
     await store_updates(
-        StoreParts(settings, redis, inbound, flood, outbox), parse_updates(body), receipt
+        StoreParts(settings, redis, inbound, flood, outbox, replies.text("notices.flood")),
+        parse_updates(body),
+        receipt,
     )
     return receipt.answer()
 
@@ -143,6 +144,8 @@ class StoreParts:
     inbound: InboundIntake
     flood: FloodGuard
     outbox: Outbox
+    flood_notice: str
+    """The store's words for a customer over the flood limit (`notices.flood`)."""
 
 
 @dataclass(slots=True)
@@ -171,7 +174,7 @@ async def store_updates(parts: StoreParts, updates: list[Update], receipt: Recei
                 if not update.sender_id:
                     logger.warning("whatsapp message without a sender skipped")
                     continue
-                admission = await _admit(parts.inbound, parts.flood, parts.outbox, update, now_ms)
+                admission = await _admit(parts, update, now_ms)
                 if admission.stored:
                     receipt.stored += 1
                 elif admission.verdict == "ok":
