@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -65,8 +64,7 @@ def _free_port() -> int:
 class LocalCluster:
     """Three (or `masters`) cluster-enabled servers on loopback, each owning a third of the slots.
 
-    Use it as a context manager. Each node writes its files under `directory`; `kill(port)`
-    stops one node abruptly, for the tests that check what survives a node's death.
+    Use it as a context manager. Each node writes its files under `directory`.
     """
 
     def __init__(self, directory: Path, *, masters: int = 3, startup_timeout: float = 20.0):
@@ -165,12 +163,6 @@ class LocalCluster:
             if time.monotonic() > deadline:
                 raise LocalClusterError(f"cluster nodes did not {what} in {self.startup_timeout}s")
             time.sleep(0.05)
-
-    def kill(self, port: int) -> None:
-        """SIGKILL one node, as a crash would."""
-        process = self.processes[port]
-        process.send_signal(signal.SIGKILL)
-        process.wait()
 
     def stop(self) -> None:
         """Stop every node that is still running."""
