@@ -117,10 +117,11 @@ class JsonFormatter(logging.Formatter):
         return jsonlib.dumps(entry, ensure_ascii=False, default=lambda value: redact(str(value)))
 
 
-REQUEST_LOGGERS = ("httpx", "httpcore")
-"""HTTP clients that log every request at INFO: a line for each WhatsApp send, read receipt
-and store look-up, which buries the service's own lines (and cost 3% of a worker's CPU).
-They speak from WARNING up, or everything when DEBUG is asked for."""
+REQUEST_LOGGERS = ("httpx", "httpcore", "bm25s")
+"""Libraries that log routine work at INFO or below: the HTTP clients a line for each
+WhatsApp send, read receipt and store look-up, which buries the service's own lines (and
+cost 3% of a worker's CPU), and the knowledge search each index it builds (it sets its own
+logger to DEBUG). They speak from WARNING up, or everything when DEBUG is asked for."""
 
 
 POLLED_PATHS = ("/playground/api/", "/inbox/api/events", "/inbox/api/tickets", "/healthz")
