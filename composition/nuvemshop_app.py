@@ -15,13 +15,10 @@ import httpx
 
 from composition.settings import Settings
 from composition.wiring import installation_store
-from integrations.nuvemshop.client import ORDER_FIELDS, NuvemshopClient
 from integrations.nuvemshop.install_states import InstallStates
 from integrations.nuvemshop.installations import InstallationStore
 from integrations.nuvemshop.installer import AppInstaller, StoreApi, WebhookPlan
 from integrations.nuvemshop.oauth import AppCredentials, OAuthClient
-from integrations.nuvemshop.ratelimit import Bucket, RedisRateLimiter
-from integrations.nuvemshop.session import RetryPolicy
 from integrations.nuvemshop.webhooks import APP_UNINSTALLED
 from integrations.redis.client import RedisClient
 from tools.automations import EVENT_KINDS
@@ -143,38 +140,3 @@ def _serving(
         return None if store is None else installation_store(store, redis)
 
     return where
-
-
-async def installed_client(
-    settings: Settings,
-    installations: InstallationStore,
-    store_id: str,
-    *,
-    redis: RedisClient | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> NuvemshopClient | None:
-    """A client of a store that installed the app, or None if it has not (or has left).
-
-    With `redis`, the store's requests share its rate limit with every other process.
-    The caller closes the client (`async with`).
-    """
-    token = await installations.token_for(store_id)
-    if token is None:
-        return None
-    limiter = None
-    if redis is not None:
-        bucket = Bucket(
-            settings.nuvemshop_rate_limit_capacity, settings.nuvemshop_rate_limit_leak_per_second
-        )
-        limiter = RedisRateLimiter(redis, f"{settings.redis_prefix}:nuvemshop:ratelimit", bucket)
-    return NuvemshopClient(
-        store_id=store_id,
-        access_token=token,
-        user_agent=settings.nuvemshop_user_agent,
-        base_url=settings.nuvemshop_api_url,
-        api_version=settings.nuvemshop_api_version,
-        transport=transport,
-        limiter=limiter,
-        retry=RetryPolicy(attempts=settings.nuvemshop_retry_attempts),
-        order_fields=ORDER_FIELDS,
-    )

@@ -27,19 +27,9 @@ class Stores:
         }
 
     @property
-    def many(self) -> bool:
-        """Whether the deployment serves several stores (a stores file) rather than one."""
-        return "" not in self.by_slug
-
-    @property
     def all(self) -> list[Services]:
         """Every store's service, in the stores file's order."""
         return list(self.by_slug.values())
-
-    @property
-    def single(self) -> Services:
-        """The one store of a single-store deployment."""
-        return self.by_slug[""]
 
     def for_number(self, phone_number_id: str) -> Services | None:
         """The store that answers on `phone_number_id`, if any."""

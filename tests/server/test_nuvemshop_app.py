@@ -24,15 +24,16 @@ from composition.nuvemshop_app import (
     STORE_WEBHOOK_PATH,
     AppNotConfigured,
     build_installer,
-    installed_client,
 )
 from composition.settings import Settings
+from integrations.nuvemshop.client import NuvemshopClient
 from integrations.nuvemshop.demo import (
     DEMO_APP_ID,
     DEMO_CLIENT_SECRET,
     DEMO_INSTALL_STORE_ID,
     DemoNuvemshop,
 )
+from integrations.nuvemshop.installed_token import InstalledToken, StoreNotInstalled
 from integrations.nuvemshop.installer import AppInstaller
 from server.app import create_app
 from server.key_registry import families_of
@@ -211,14 +212,21 @@ async def test_a_store_client_reads_with_the_installed_token(installing: Install
     assert (await installing.install()).status_code == 200
     settings, redis = installing.services.settings, installing.services.redis
     installations = build_installer(settings, redis).installations
-    client = await installed_client(
-        settings, installations, STORE, redis=redis, transport=installing.nuvemshop.transport()
-    )
-    assert client is not None
-    async with client:
-        order = await client.find_order_by_number(1001)
+
+    def client(store_id: str) -> NuvemshopClient:
+        return NuvemshopClient(
+            store_id=store_id,
+            access_token=InstalledToken(installations, store_id),
+            user_agent=settings.nuvemshop_user_agent,
+            transport=installing.nuvemshop.transport(),
+        )
+
+    async with client(STORE) as installed:
+        order = await installed.find_order_by_number(1001)
     assert order is not None and order.number == 1001
-    assert await installed_client(settings, installations, "999") is None
+    async with client("999") as stranger:
+        with pytest.raises(StoreNotInstalled):
+            await stranger.find_order_by_number(1001)
 
 
 @pytest.mark.parametrize("state", [None, "", "forged-state", "x" * 5000])
