@@ -24,7 +24,7 @@ from integrations.redis.local_cluster import LocalCluster, LocalClusterError
 from tests.support import ANA, OFFICE_HOURS, Say
 from tools.departments import InMemoryTicketStore
 
-pytest_plugins = ["tests.llm_fixtures"]
+pytest_plugins = ["tests.llm_fixtures", "tests.nuvemshop_fixtures"]
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ from server.routes import store_webhooks
 from server.routes.nuvemshop_app import get_installer
 from server.services import Services
 from server.signatures import hex_signature
+from tests.nuvemshop_fixtures import CALLBACK, ManualClock
 from tests.server.conftest import service_settings
 
 PUBLIC = "https://atendente.example.com"
@@ -130,24 +131,6 @@ async def running(
             service = Installing(http, services, nuvemshop, app)
             service.use(build_installer(chosen, services.redis, transport=nuvemshop.transport()))
             yield service
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def nuvemshop(clock: Clock) -> DemoNuvemshop:
-    return DemoNuvemshop(redirect_url=f"{PUBLIC}/nuvemshop/callback", clock=clock)
 
 
 @pytest.fixture
@@ -252,7 +235,7 @@ async def test_a_replayed_callback_is_refused_and_changes_nothing(installing: In
 
 
 async def test_an_expired_or_missing_code_asks_to_start_again(
-    installing: Installing, clock: Clock
+    installing: Installing, clock: ManualClock
 ) -> None:
     back = await installing.approve(await installing.to_nuvemshop())
     clock.now += 301  # the merchant took more than 5 minutes to come back
@@ -275,9 +258,7 @@ async def test_the_merchant_declining_is_a_polite_page(installing: Installing) -
 async def test_a_wrong_app_secret_is_the_operators_problem_not_the_merchants(
     redis_url: str, prefix: str, tmp_path: Path, redis_client: Redis
 ) -> None:
-    nuvemshop = DemoNuvemshop(
-        redirect_url=f"{PUBLIC}/nuvemshop/callback", client_secret="the-portal-s-secret"
-    )
+    nuvemshop = DemoNuvemshop(redirect_url=CALLBACK, client_secret="the-portal-s-secret")
     async for service in running(redis_url, prefix, tmp_path, nuvemshop):
         answer = await service.install()
         assert answer.status_code == 502
@@ -289,7 +270,7 @@ async def test_a_wrong_app_secret_is_the_operators_problem_not_the_merchants(
 async def test_nuvemshop_down_or_refusing_webhooks_is_a_page_to_retry(
     installing: Installing, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    down = DemoNuvemshop(redirect_url=f"{PUBLIC}/nuvemshop/callback")
+    down = DemoNuvemshop(redirect_url=CALLBACK)
 
     def unreachable(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/token"):

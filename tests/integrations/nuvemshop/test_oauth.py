@@ -25,27 +25,10 @@ from integrations.nuvemshop.oauth import (
     OAuthClient,
     authorize_url,
 )
+from tests.nuvemshop_fixtures import CALLBACK, ManualClock
 
 USER_AGENT = "Atendente tests (dev@example.com)"
-REDIRECT = "https://atendente.example.com/nuvemshop/callback"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def nuvemshop(clock: Clock) -> DemoNuvemshop:
-    return DemoNuvemshop(redirect_url=REDIRECT, clock=clock)
+REDIRECT = CALLBACK
 
 
 def oauth(nuvemshop: DemoNuvemshop, secret: str = DEMO_CLIENT_SECRET) -> OAuthClient:
@@ -93,7 +76,9 @@ async def test_a_code_works_once(nuvemshop: DemoNuvemshop) -> None:
     assert refused.value.description == "The authorization code was already used"
 
 
-async def test_a_code_expires_after_five_minutes(nuvemshop: DemoNuvemshop, clock: Clock) -> None:
+async def test_a_code_expires_after_five_minutes(
+    nuvemshop: DemoNuvemshop, clock: ManualClock
+) -> None:
     code = nuvemshop.issue_code()
     clock.now += 301
     with pytest.raises(InvalidGrant, match="refused the code: invalid_grant"):
