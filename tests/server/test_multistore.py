@@ -84,6 +84,22 @@ class Deployment:
         )
 
 
+def stores_settings(
+    stores_text: str, redis_url: str, prefix: str, data_dir: Path, **extra: Any
+) -> Settings:
+    """A many-store deployment on the test Redis, its stores file written under `data_dir`."""
+    stores_file = data_dir / "stores.toml"
+    stores_file.write_text(stores_text, encoding="utf-8")
+    return Settings(
+        _env_file=None,
+        redis_url=redis_url,
+        redis_prefix=prefix,  # type: ignore[call-arg]
+        data_dir=data_dir,
+        stores_file=stores_file,
+        **extra,
+    )
+
+
 @pytest.fixture
 async def deployment(
     redis_url: str,
@@ -92,19 +108,10 @@ async def deployment(
     redis_client: RedisClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Deployment]:
-    stores_file = tmp_path / "stores.toml"
-    stores_file.write_text(STORES_FILE, encoding="utf-8")
     for slug, token in TOKENS.items():
         variable = f"ATENDENTE_STORE_{slug.upper().replace('-', '_')}__ATENDENTE_ADMIN_TOKEN"
         monkeypatch.setenv(variable, token)
-    settings = Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        redis_prefix=prefix,  # type: ignore[call-arg]
-        data_dir=tmp_path,
-        stores_file=stores_file,
-        debounce_seconds=0,
-    )
+    settings = stores_settings(STORES_FILE, redis_url, prefix, tmp_path, debounce_seconds=0)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -18,7 +18,6 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from composition.nuvemshop_app import build_installer
-from composition.settings import Settings
 from composition.stores import load_stores
 from integrations.nuvemshop.demo import (
     DEMO_APP_ID,
@@ -31,6 +30,7 @@ from server.app import create_app
 from server.routes.nuvemshop_app import get_installer
 from server.signatures import hex_signature
 from server.stores import Stores
+from tests.server.test_multistore import stores_settings
 
 PUBLIC = "https://atendente.example.com"
 KEY = "0123456789abcdef" * 4
@@ -64,22 +64,18 @@ class Deployment:
 
 
 async def deployment(
-    stores_text: str, redis_url: str, prefix: str, tmp_path: Path
+    stores_text: str, redis_url: str, prefix: str, tmp_path: Path, nuvemshop: DemoNuvemshop
 ) -> AsyncIterator[Deployment]:
-    stores_file = tmp_path / "stores.toml"
-    stores_file.write_text(stores_text, encoding="utf-8")
-    settings = Settings(
-        _env_file=None,
-        redis_url=redis_url,
-        redis_prefix=prefix,  # type: ignore[call-arg]
-        data_dir=tmp_path,
-        stores_file=stores_file,
+    settings = stores_settings(
+        stores_text,
+        redis_url,
+        prefix,
+        tmp_path,
         nuvemshop_app_id=DEMO_APP_ID,
         nuvemshop_app_secret=SecretStr(DEMO_CLIENT_SECRET),
         public_url=PUBLIC,
         encryption_key=SecretStr(KEY),
     )
-    nuvemshop = DemoNuvemshop(redirect_url=f"{PUBLIC}/nuvemshop/callback")
     app: FastAPI = create_app(settings, run_workers=False)
     async with app.router.lifespan_context(app):
         stores: Stores = app.state.stores
@@ -95,17 +91,25 @@ async def deployment(
 
 @pytest.fixture
 async def served(
-    redis_url: str, prefix: str, tmp_path: Path, redis_client: RedisClient
+    redis_url: str,
+    prefix: str,
+    tmp_path: Path,
+    redis_client: RedisClient,
+    nuvemshop: DemoNuvemshop,
 ) -> AsyncIterator[Deployment]:
-    async for opened in deployment(SERVED, redis_url, prefix, tmp_path):
+    async for opened in deployment(SERVED, redis_url, prefix, tmp_path, nuvemshop):
         yield opened
 
 
 @pytest.fixture
 async def not_served(
-    redis_url: str, prefix: str, tmp_path: Path, redis_client: RedisClient
+    redis_url: str,
+    prefix: str,
+    tmp_path: Path,
+    redis_client: RedisClient,
+    nuvemshop: DemoNuvemshop,
 ) -> AsyncIterator[Deployment]:
-    async for opened in deployment(NOT_SERVED, redis_url, prefix, tmp_path):
+    async for opened in deployment(NOT_SERVED, redis_url, prefix, tmp_path, nuvemshop):
         yield opened
 
 
