@@ -83,6 +83,7 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
     """
     configs = load_stores(settings)
     installs = {config.slug: require_app(config.settings) for config in configs}
+    app_installs = require_app(settings)
     store_apps = {config.slug: _app(config.settings, None) for config in configs}
     for config in configs:
         _store_routes(store_apps[config.slug], installs=False)  # installs come to the root
@@ -103,7 +104,7 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
                     stores.by_slug[config.slug],
                     installs=installs[config.slug],
                 )
-            if require_app(settings):
+            if app_installs:
                 redis = next(iter(stores.all)).redis
                 app.state.nuvemshop_app = build_installer(settings, redis, stores=by_store_id)
             if freeze_gc:
@@ -114,7 +115,7 @@ def create_stores_app(settings: Settings, *, run_workers: bool, freeze_gc: bool)
     app.include_router(ops.router)
     app.include_router(whatsapp_stores.router)
     app.include_router(nuvemshop_stores.router)
-    if require_app(settings):
+    if app_installs:
         app.include_router(nuvemshop_app.router)
     for slug, store_app in store_apps.items():
         app.mount(f"/stores/{slug}", store_app)
